@@ -1,0 +1,79 @@
+import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
+import type { Tf } from "../tf.js";
+import { overrideWasmKernel, sizeOf } from "./override.js";
+
+/**
+ * Several wasm unary kernels run libm scalar code at ~7–20 ns per element, while XNNPACK's
+ * vectorised kernels (Sigmoid, arithmetic) run at ~1 ns. These replacements route the hot
+ * ones through fast paths.
+ */
+
+function sqrtInto(src: Float32Array, dst: Float32Array): void {
+  for (let i = 0; i < src.length; i++) dst[i] = Math.sqrt(src[i]!);
+}
+
+/** Sqrt (Adam's denominator, on every weight every step): V8's sqrt is correctly rounded. */
+export function overrideSqrt(tf: Tf): boolean {
+  return overrideWasmKernel(tf, "Sqrt", (params, backend) => {
+    const x = (params.inputs as unknown as { x: TensorInfo }).x;
+    if (x.dtype !== "float32") return undefined;
+    const out = backend.makeOutput([...x.shape], "float32");
+    if (sizeOf(x.shape) === 0) return out;
+    sqrtInto(
+      backend.typedArrayFromHeap(x) as Float32Array,
+      backend.typedArrayFromHeap(out) as Float32Array,
+    );
+    return out;
+  });
+}
+
+/** Below this |x|, tanh uses its odd Taylor polynomial (error < x⁷/17 ≪ 1 ulp). */
+const TANH_SERIES_BOUND = 1 / 64;
+
+function doubleInto(src: Float32Array, dst: Float32Array): void {
+  for (let i = 0; i < src.length; i++) dst[i] = 2 * src[i]!;
+}
+
+function tanhFromSigmoid(x: Float32Array, s: Float32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v > -TANH_SERIES_BOUND && v < TANH_SERIES_BOUND) {
+      const v2 = v * v;
+      s[i] = v * (1 - v2 * (1 / 3 - v2 * (2 / 15)));
+    } else {
+      s[i] = 2 * s[i]! - 1;
+    }
+  }
+}
+
+/**
+ * Tanh as 2·σ(2x) − 1 with XNNPACK's sigmoid (absolute error ~1e-7), and the Taylor
+ * series near 0 where that form would lose relative precision.
+ */
+export function overrideTanh(tf: Tf): boolean {
+  const sigmoid = tf.getKernel("Sigmoid", "wasm") as KernelConfig | undefined;
+  if (sigmoid === undefined) return false;
+  return overrideWasmKernel(tf, "Tanh", (params, backend) => {
+    const x = (params.inputs as unknown as { x: TensorInfo }).x;
+    if (x.dtype !== "float32" || sizeOf(x.shape) === 0) return undefined;
+    const doubled = backend.makeOutput([...x.shape], "float32");
+    try {
+      doubleInto(
+        backend.typedArrayFromHeap(x) as Float32Array,
+        backend.typedArrayFromHeap(doubled) as Float32Array,
+      );
+      const s = sigmoid.kernelFunc({
+        inputs: { x: doubled },
+        backend: params.backend,
+        attrs: {},
+      }) as TensorInfo;
+      tanhFromSigmoid(
+        backend.typedArrayFromHeap(x) as Float32Array,
+        backend.typedArrayFromHeap(s) as Float32Array,
+      );
+      return s;
+    } finally {
+      backend.disposeData(doubled.dataId);
+    }
+  });
+}

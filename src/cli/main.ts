@@ -1,0 +1,268 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import {
+  compileFile,
+  diagnostic,
+  hasErrors,
+  renderDiagnostics,
+  syntheticSpan,
+  type Diagnostic,
+  type ModelIR,
+  type SplitMetrics,
+  type EpochMetrics,
+  type TrainIR,
+  describeLinearObjective,
+  listDatasets,
+  packageVersion,
+} from "../index.js";
+import { parseCommandLine, USAGE, type EvalOptions, type TrainOptions } from "./args.js";
+import { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
+
+export interface CliIO {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+}
+
+/** Command-line mistakes carry no source span; they render as `vae: error[code]: ...`. */
+const COMMAND_LINE = "<command line>";
+
+function report(io: CliIO, ds: readonly Diagnostic[], sources: Map<string, string>): void {
+  if (ds.length === 0) return;
+  const flagged = ds.filter((d) => d.span.file === COMMAND_LINE);
+  const located = ds.filter((d) => d.span.file !== COMMAND_LINE);
+  for (const d of flagged) io.stderr.write(`vae: ${d.severity}[${d.code}]: ${d.message}\n`);
+  if (located.length > 0) {
+    const lookup = (f: string) => {
+      if (sources.has(f)) return sources.get(f);
+      try {
+        // Data-file diagnostics point into files the frontend never read.
+        const text = f.endsWith(".gz") ? undefined : readFileSync(f, "utf8");
+        if (text !== undefined) sources.set(f, text);
+        return text;
+      } catch {
+        return undefined;
+      }
+    };
+    io.stderr.write(renderDiagnostics(located, lookup) + "\n");
+  }
+}
+
+function optionError(io: CliIO, option: string, reason: string): number {
+  report(io, [diagnostic("invalid-option", syntheticSpan(COMMAND_LINE), { option, reason })], new Map());
+  io.stderr.write(`Run 'vae --help' for usage.\n`);
+  return 1;
+}
+
+const fmt = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits);
+
+function metricsTable(rows: [string, SplitMetrics | null][]): string {
+  const head = ["", "loss", "ELBO", "rate R", "distortion D"];
+  const body = rows
+    .filter((r): r is [string, SplitMetrics] => r[1] !== null)
+    .map(([name, m]) => [name, fmt(m.loss), fmt(m.elbo), fmt(m.rate), fmt(m.distortion)]);
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "))
+    .join("\n");
+}
+
+function epochLine(m: EpochMetrics, epochs: number): string {
+  const t = m.train;
+  const held = m.test ? ` | test ELBO ${fmt(m.test.elbo)}` : "";
+  return (
+    `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs}  loss ${fmt(t.loss)}  ` +
+    `ELBO ${fmt(t.elbo)} (R ${fmt(t.rate)}, D ${fmt(t.distortion)})${held}  ` +
+    `${Math.round(m.samples_per_second)} samples/s, ${formatDuration(m.seconds)}`
+  );
+}
+
+async function runCheck(
+  io: CliIO,
+  file: string,
+  emit: "ir" | "ast" | null,
+  model?: string,
+  objective?: string,
+): Promise<number> {
+  const res = compileFile(file, { model, objective });
+  report(io, res.diagnostics, res.sources);
+  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  if (emit === "ir") io.stdout.write(JSON.stringify(res.ir, null, 2) + "\n");
+  else if (emit === "ast") io.stdout.write(JSON.stringify(res.program, null, 2) + "\n");
+  else {
+    const ir = res.ir;
+    const lin = ir.objective.linear ? ` = ${describeLinearObjective(ir.objective.linear)}` : "";
+    io.stdout.write(
+      `${file}: ok — model ${ir.name}: data ${ir.data.name}, latent ${ir.latent.name}, ` +
+        `${ir.nets.length} net(s), objective ${ir.objective.source}${lin}\n`,
+    );
+  }
+  return 0;
+}
+
+/** Applies command-line overrides to the file's `train { }` defaults. */
+function resolveTrainConfig(ir: ModelIR, o: TrainOptions): TrainIR {
+  const t = ir.train;
+  return {
+    ...t,
+    dataset: o.data ?? t.dataset,
+    epochs: o.epochs ?? t.epochs,
+    batch: o.batch ?? t.batch,
+    samples: o.samples ?? t.samples,
+    seed: o.seed ?? t.seed,
+    backend: o.backend ?? t.backend,
+    optimizer: { ...t.optimizer, lr: o.lr ?? t.optimizer.lr },
+  };
+}
+
+async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<number> {
+  const res = compileFile(file, { model: o.model, objective: o.objective });
+  report(io, res.diagnostics, res.sources);
+  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const ir = res.ir;
+  const config = resolveTrainConfig(ir, o);
+  if (config.dataset === null)
+    return optionError(io, "--data", `model '${ir.name}' names no dataset; pass --data NAME|PATH (see 'vae datasets')`);
+
+  const api = await import("../index.js");
+  const data = await api.resolveDataset(config.dataset, ir.data, { baseDir: process.cwd() });
+  report(io, data.diagnostics, new Map());
+  if (!data.value) return 1;
+
+  const backend = await api.initBackend(config.backend ?? "auto");
+  if ("diagnostics" in backend) {
+    report(io, backend.diagnostics, new Map());
+    return 1;
+  }
+  const log = (s: string) => {
+    if (!o.quiet) io.stderr.write(s + "\n");
+  };
+  log(`backend: ${backend.name} (${backend.reason})`);
+  const splits = data.value;
+  log(
+    `model ${ir.name}: ${splits.train.rows} training points from ${splits.train.source}; ` +
+      `objective ${ir.objective.source}; ${config.epochs} epochs × batch ${config.batch}, ` +
+      `L = ${config.samples}, ${config.optimizer.name}(lr: ${config.optimizer.lr}), seed ${config.seed}`,
+  );
+
+  const out = o.out ? path.resolve(o.out) : null;
+  const metricsSink = out ? await api.openMetricsLog(out) : null;
+  const stepsPerEpoch = Math.ceil(splits.train.rows / config.batch);
+  const bar = new ProgressBar(io.stderr, stepsPerEpoch * config.epochs);
+  const result = await api.train(ir, splits, config, {
+    onStep: (s) => {
+      if (!o.quiet)
+        bar.update(
+          (s.epoch - 1) * s.stepsPerEpoch + s.step,
+          `epoch ${s.epoch}/${config.epochs} loss ${fmt(s.loss)}`,
+        );
+    },
+    onEpoch: (m) => {
+      bar.clear();
+      log(epochLine(m, config.epochs));
+      metricsSink?.append(m);
+    },
+    log: (s) => {
+      bar.clear();
+      log(s);
+    },
+  });
+  bar.clear();
+  await metricsSink?.close();
+  if (out) {
+    await api.saveCheckpoint(out, {
+      source: res.sources.get(file) ?? "",
+      ir,
+      config,
+      backend: backend.name,
+      weights: result.weights,
+    });
+    log(`checkpoint written to ${path.relative(process.cwd(), out) || "."}`);
+  }
+
+  const last = result.history[result.history.length - 1];
+  if (o.json) {
+    io.stdout.write(
+      JSON.stringify({
+        model: ir.name,
+        objective: ir.objective.source,
+        epochs: config.epochs,
+        backend: backend.name,
+        train: last?.train ?? null,
+        test: last?.test ?? null,
+        samples_per_second: result.samples_per_second,
+        seconds: result.history.reduce((s, h) => s + h.seconds, 0),
+        checkpoint: out,
+      }) + "\n",
+    );
+  } else if (last) {
+    io.stdout.write(
+      metricsTable([
+        ["train", last.train],
+        ["test", last.test],
+      ]) + `\n(nats per data point; ${Math.round(result.samples_per_second)} samples/s)\n`,
+    );
+  }
+  return 0;
+}
+
+async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number> {
+  const res = compileFile(file, { model: o.model });
+  report(io, res.diagnostics, res.sources);
+  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const api = await import("../index.js");
+  const ckpt = await api.loadCheckpoint(path.resolve(o.checkpoint), res.ir);
+  report(io, ckpt.diagnostics, new Map());
+  if (!ckpt.value) return 1;
+  const ir = res.ir;
+  const spec = o.data ?? ckpt.value.config?.dataset ?? ir.train.dataset;
+  if (spec === null || spec === undefined)
+    return optionError(io, "--data", `model '${ir.name}' names no dataset; pass --data NAME|PATH`);
+  const data = await api.resolveDataset(spec, ir.data, { baseDir: process.cwd() });
+  report(io, data.diagnostics, new Map());
+  if (!data.value) return 1;
+  const split = data.value[o.split];
+  if (!split) return optionError(io, "--split", `dataset '${spec}' has no ${o.split} split`);
+  const backend = await api.initBackend(o.backend ?? "auto");
+  if ("diagnostics" in backend) {
+    report(io, backend.diagnostics, new Map());
+    return 1;
+  }
+  const m = await api.evaluate(ir, ckpt.value.weights, split, {
+    samples: o.samples ?? ir.train.samples,
+    seed: o.seed ?? ir.train.seed,
+    entropy: data.value.entropy,
+  });
+  if (o.json) {
+    io.stdout.write(
+      JSON.stringify({ model: ir.name, split: o.split, rows: split.rows, backend: backend.name, ...m }) + "\n",
+    );
+  } else {
+    io.stdout.write(metricsTable([[o.split, m]]) + `\n(nats per data point, ${split.rows} points)\n`);
+  }
+  return 0;
+}
+
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if ("error" in parsed) return optionError(io, parsed.error.option, parsed.error.reason);
+  const c = parsed.command;
+  switch (c.kind) {
+    case "help":
+      io.stdout.write(USAGE + "\n");
+      return 0;
+    case "version":
+      io.stdout.write(`vaelang ${packageVersion()}\n`);
+      return 0;
+    case "datasets":
+      for (const d of listDatasets()) io.stdout.write(`${d.name.padEnd(18)} ${d.description}\n`);
+      return 0;
+    case "check":
+      return runCheck(io, c.file, c.emit, c.model, c.objective);
+    case "train":
+      return runTrain(io, c.file, c.options);
+    case "eval":
+      return runEval(io, c.file, c.options);
+  }
+}

@@ -1,0 +1,255 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { diagnostic, syntheticSpan, type Diagnostic, type Result } from "../diagnostics/index.js";
+import { IR_VERSION, type ModelIR, type TrainIR } from "../ir/types.js";
+import type { NamedWeights } from "./types.js";
+import { weightMismatches } from "./weights.js";
+
+/**
+ * A checkpoint directory holds four files:
+ *   spec.vae     the model source the run was compiled from
+ *   ir.json      the ModelIR
+ *   weights.json {format, weights: [{name, shape, dtype: "float32", data: base64}]}
+ *                (little-endian float32 bytes)
+ *   config.json  {train: resolved TrainIR, backend, vaelang: version}
+ */
+export const CHECKPOINT_FILES = {
+  source: "spec.vae",
+  ir: "ir.json",
+  weights: "weights.json",
+  config: "config.json",
+} as const;
+
+export const WEIGHTS_FORMAT = 1;
+
+export interface CheckpointConfig {
+  train: TrainIR;
+  backend: string;
+  vaelang: string;
+}
+
+export interface Checkpoint {
+  source: string;
+  ir: ModelIR;
+  weights: NamedWeights;
+  config: CheckpointConfig;
+}
+
+interface WeightsFile {
+  format: number;
+  weights: { name: string; shape: number[]; dtype: "float32"; data: string }[];
+}
+
+let versionCache: string | undefined;
+
+/** The vaelang package version, from the nearest package.json named "vaelang". */
+export async function vaelangVersion(): Promise<string> {
+  if (versionCache !== undefined) return versionCache;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "vaelang" && typeof pkg.version === "string") {
+        versionCache = pkg.version;
+        return versionCache;
+      }
+    } catch {
+      // not here; keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  versionCache = "unknown";
+  return versionCache;
+}
+
+function encodeWeights(weights: NamedWeights): WeightsFile {
+  return {
+    format: WEIGHTS_FORMAT,
+    weights: Object.entries(weights).map(([name, w]) => ({
+      name,
+      shape: [...w.shape],
+      dtype: "float32",
+      data: Buffer.from(w.values.buffer, w.values.byteOffset, w.values.byteLength).toString(
+        "base64",
+      ),
+    })),
+  };
+}
+
+function invalid(path: string, reason: string): Diagnostic {
+  return diagnostic("checkpoint-invalid", syntheticSpan(path), { path, reason });
+}
+
+/**
+ * Writes a checkpoint into `dir` (created if needed). Returns `checkpoint-invalid`
+ * diagnostics when the directory cannot be written.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  ckpt: { source: string; ir: ModelIR; weights: NamedWeights; train: TrainIR; backend: string },
+): Promise<Diagnostic[]> {
+  const config: CheckpointConfig = {
+    train: ckpt.train,
+    backend: ckpt.backend,
+    vaelang: await vaelangVersion(),
+  };
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, CHECKPOINT_FILES.source), ckpt.source, "utf8");
+    await writeFile(join(dir, CHECKPOINT_FILES.ir), JSON.stringify(ckpt.ir, null, 2) + "\n");
+    await writeFile(
+      join(dir, CHECKPOINT_FILES.weights),
+      JSON.stringify(encodeWeights(ckpt.weights)) + "\n",
+    );
+    await writeFile(join(dir, CHECKPOINT_FILES.config), JSON.stringify(config, null, 2) + "\n");
+    return [];
+  } catch (e) {
+    return [invalid(dir, `cannot write: ${e instanceof Error ? e.message : String(e)}`)];
+  }
+}
+
+type Read<T> = { value: T } | { error: string };
+
+async function readText(path: string): Promise<Read<string>> {
+  try {
+    return { value: await readFile(path, "utf8") };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === "ENOENT" ? "file is missing" : `cannot read (${code ?? String(e)})` };
+  }
+}
+
+async function readJson(path: string): Promise<Read<unknown>> {
+  const text = await readText(path);
+  if ("error" in text) return text;
+  try {
+    return { value: JSON.parse(text.value) as unknown };
+  } catch (e) {
+    return { error: `not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isShape(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((d) => Number.isInteger(d) && (d as number) >= 0);
+}
+
+function decodeWeights(raw: unknown): Read<NamedWeights> {
+  if (!isObject(raw) || raw["format"] !== WEIGHTS_FORMAT || !Array.isArray(raw["weights"])) {
+    return { error: `expected {format: ${WEIGHTS_FORMAT}, weights: [...]}` };
+  }
+  const out: NamedWeights = {};
+  for (const entry of raw["weights"] as unknown[]) {
+    if (
+      !isObject(entry) ||
+      typeof entry["name"] !== "string" ||
+      !isShape(entry["shape"]) ||
+      entry["dtype"] !== "float32" ||
+      typeof entry["data"] !== "string"
+    ) {
+      return { error: "a weight entry needs name, shape, dtype \"float32\" and base64 data" };
+    }
+    const bytes = Buffer.from(entry["data"], "base64");
+    if (bytes.byteLength % 4 !== 0) {
+      return { error: `weight '${entry["name"]}' does not hold whole float32 values` };
+    }
+    // Copy into a fresh, aligned buffer: Buffer slices may start at any byte offset.
+    const values = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(values.buffer).set(bytes);
+    out[entry["name"]] = { shape: entry["shape"], values };
+  }
+  return { value: out };
+}
+
+function looksLikeIr(v: unknown): v is ModelIR {
+  return (
+    isObject(v) &&
+    Array.isArray(v["nets"]) &&
+    Array.isArray(v["params"]) &&
+    isObject(v["data"]) &&
+    isObject(v["latent"]) &&
+    isObject(v["objective"])
+  );
+}
+
+/**
+ * Reads and validates a checkpoint directory: every file present and well-formed, the IR
+ * of the supported version, and the weights exactly those the IR needs, with the right
+ * shapes. Problems come back as `checkpoint-invalid` diagnostics; nothing is thrown.
+ */
+export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
+  const diagnostics: Diagnostic[] = [];
+  const file = (name: string) => join(dir, name);
+
+  const source = await readText(file(CHECKPOINT_FILES.source));
+  if ("error" in source) diagnostics.push(invalid(file(CHECKPOINT_FILES.source), source.error));
+
+  const irRaw = await readJson(file(CHECKPOINT_FILES.ir));
+  let ir: ModelIR | undefined;
+  if ("error" in irRaw) {
+    diagnostics.push(invalid(file(CHECKPOINT_FILES.ir), irRaw.error));
+  } else if (!looksLikeIr(irRaw.value)) {
+    diagnostics.push(invalid(file(CHECKPOINT_FILES.ir), "not a model IR"));
+  } else if (irRaw.value.irVersion !== IR_VERSION) {
+    diagnostics.push(
+      invalid(
+        file(CHECKPOINT_FILES.ir),
+        `IR version ${String(irRaw.value.irVersion)} is not the supported version ${IR_VERSION}`,
+      ),
+    );
+  } else {
+    ir = irRaw.value;
+  }
+
+  const weightsRaw = await readJson(file(CHECKPOINT_FILES.weights));
+  let weights: NamedWeights | undefined;
+  if ("error" in weightsRaw) {
+    diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), weightsRaw.error));
+  } else {
+    const decoded = decodeWeights(weightsRaw.value);
+    if ("error" in decoded) diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), decoded.error));
+    else weights = decoded.value;
+  }
+
+  const configRaw = await readJson(file(CHECKPOINT_FILES.config));
+  let config: CheckpointConfig | undefined;
+  if ("error" in configRaw) {
+    diagnostics.push(invalid(file(CHECKPOINT_FILES.config), configRaw.error));
+  } else if (
+    !isObject(configRaw.value) ||
+    !isObject(configRaw.value["train"]) ||
+    typeof configRaw.value["backend"] !== "string" ||
+    typeof configRaw.value["vaelang"] !== "string"
+  ) {
+    diagnostics.push(
+      invalid(file(CHECKPOINT_FILES.config), "expected {train, backend, vaelang}"),
+    );
+  } else {
+    config = configRaw.value as unknown as CheckpointConfig;
+  }
+
+  if (ir !== undefined && weights !== undefined) {
+    let problems: string[];
+    try {
+      problems = weightMismatches(ir, weights);
+    } catch (e) {
+      // An IR that passed the structural check but names an unknown net kind, etc.
+      problems = [`the IR cannot be lowered (${e instanceof Error ? e.message : String(e)})`];
+    }
+    for (const p of problems) diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), p));
+  }
+
+  if (diagnostics.length > 0 || "error" in source || !ir || !weights || !config) {
+    return { diagnostics };
+  }
+  return { value: { source: source.value, ir, weights, config }, diagnostics };
+}

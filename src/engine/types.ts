@@ -1,0 +1,60 @@
+import type { EstimatorName, ModelIR, TrainIR } from "../ir/types.js";
+
+/** Per-data-point averages, in nats. `loss` is the objective being minimised. */
+export interface SplitMetrics {
+  loss: number;
+  elbo: number;
+  rate: number;
+  distortion: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  train: SplitMetrics;
+  /** Held-out metrics (test split, else valid); null when the dataset has neither. */
+  test: SplitMetrics | null;
+  seconds: number;
+  samples_per_second: number;
+}
+
+/** Learned tensors by stable name, as plain arrays (checkpoint-ready, tfjs-free). */
+export type NamedWeights = Record<string, { shape: number[]; values: Float32Array }>;
+
+export interface StepInfo {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  loss: number;
+}
+
+export interface TrainHooks {
+  /** Called after every optimisation step (cheap: the loss is read at most every few steps). */
+  onStep?(info: StepInfo): void;
+  onEpoch?(metrics: EpochMetrics): void;
+  /** One-off informational lines (backend choice etc.). */
+  log?(message: string): void;
+}
+
+export interface TrainResult {
+  ir: ModelIR;
+  config: TrainIR;
+  backend: string;
+  history: EpochMetrics[];
+  weights: NamedWeights;
+  samples_per_second: number;
+}
+
+/** Options of `evaluateModel`; unset fields fall back to the model's `train` block. */
+export interface EvaluateOptions {
+  /** L: samples of z per data point (ignored by the enumerate estimator). */
+  samples: number;
+  seed: number;
+  /** Rows per evaluation batch (default 1000). */
+  batch?: number;
+  /** Data entropy H in nats per point, when known; unknown counts as 0. */
+  entropy?: number | null;
+  estimator?: EstimatorName;
+  kl?: "analytic" | "monte_carlo";
+  /** "auto" | "wasm" | "cpu"; default: the model's train.backend, else "auto". */
+  backend?: string | null;
+}

@@ -1,0 +1,3 @@
+export * from "./types.js";
+export { lowerModel, lowerTensorExpr } from "./lower.js";
+export { validateModelIR } from "./validate.js";
