@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   compileFile,
@@ -14,6 +13,16 @@ import {
   describeLinearObjective,
   listDatasets,
   packageVersion,
+  COMMAND_LINE,
+  dataSourceText,
+  weightMismatches,
+  initBackend,
+  resolveDataset,
+  train,
+  evaluate,
+  saveCheckpoint,
+  loadCheckpoint,
+  openMetricsLog,
 } from "../index.js";
 import { parseCommandLine, USAGE, type EvalOptions, type TrainOptions } from "./args.js";
 import { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
@@ -23,28 +32,21 @@ export interface CliIO {
   stderr: ProgressStream;
 }
 
-/** Command-line mistakes carry no source span; they render as `vae: error[code]: ...`. */
-const COMMAND_LINE = "<command line>";
-
 function report(io: CliIO, ds: readonly Diagnostic[], sources: Map<string, string>): void {
   if (ds.length === 0) return;
-  const flagged = ds.filter((d) => d.span.file === COMMAND_LINE);
-  const located = ds.filter((d) => d.span.file !== COMMAND_LINE);
-  for (const d of flagged) io.stderr.write(`vae: ${d.severity}[${d.code}]: ${d.message}\n`);
-  if (located.length > 0) {
-    const lookup = (f: string) => {
-      if (sources.has(f)) return sources.get(f);
-      try {
-        // Data-file diagnostics point into files the frontend never read.
-        const text = f.endsWith(".gz") ? undefined : readFileSync(f, "utf8");
-        if (text !== undefined) sources.set(f, text);
-        return text;
-      } catch {
-        return undefined;
-      }
-    };
-    io.stderr.write(renderDiagnostics(located, lookup) + "\n");
-  }
+  const lookup = (f: string) => {
+    if (sources.has(f)) return sources.get(f);
+    if (f === COMMAND_LINE) return undefined;
+    // Data-file and checkpoint diagnostics point into files the frontend never read.
+    const text = dataSourceText(f);
+    if (text !== undefined) sources.set(f, text);
+    return text;
+  };
+  // A command-line mistake with no text to point into reads `vae: error[code]: ...`.
+  const bare = ds.filter((d) => d.span.file === COMMAND_LINE && lookup(d.span.file) === undefined);
+  const located = ds.filter((d) => !bare.includes(d));
+  for (const d of bare) io.stderr.write(`vae: ${d.severity}[${d.code}]: ${d.message}\n`);
+  if (located.length > 0) io.stderr.write(renderDiagnostics(located, lookup) + "\n");
 }
 
 function optionError(io: CliIO, option: string, reason: string): number {
@@ -125,12 +127,11 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   if (config.dataset === null)
     return optionError(io, "--data", `model '${ir.name}' names no dataset; pass --data NAME|PATH (see 'vae datasets')`);
 
-  const api = await import("../index.js");
-  const data = await api.resolveDataset(config.dataset, ir.data, { baseDir: process.cwd() });
+  const data = await resolveDataset(config.dataset, ir.data, { baseDir: process.cwd() });
   report(io, data.diagnostics, new Map());
   if (!data.value) return 1;
 
-  const backend = await api.initBackend(config.backend ?? "auto");
+  const backend = await initBackend(config.backend ?? "auto");
   if ("diagnostics" in backend) {
     report(io, backend.diagnostics, new Map());
     return 1;
@@ -147,10 +148,10 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   );
 
   const out = o.out ? path.resolve(o.out) : null;
-  const metricsSink = out ? await api.openMetricsLog(out) : null;
+  const metricsSink = out ? await openMetricsLog(out) : null;
   const stepsPerEpoch = Math.ceil(splits.train.rows / config.batch);
   const bar = new ProgressBar(io.stderr, stepsPerEpoch * config.epochs);
-  const result = await api.train(ir, splits, config, {
+  const result = await train(ir, splits, config, {
     onStep: (s) => {
       if (!o.quiet)
         bar.update(
@@ -171,13 +172,15 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   bar.clear();
   await metricsSink?.close();
   if (out) {
-    await api.saveCheckpoint(out, {
+    const problems = await saveCheckpoint(out, {
       source: res.sources.get(file) ?? "",
       ir,
-      config,
+      train: config,
       backend: backend.name,
       weights: result.weights,
     });
+    report(io, problems, res.sources);
+    if (problems.length > 0) return 1;
     log(`checkpoint written to ${path.relative(process.cwd(), out) || "."}`);
   }
 
@@ -211,25 +214,30 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
   const res = compileFile(file, { model: o.model });
   report(io, res.diagnostics, res.sources);
   if (hasErrors(res.diagnostics) || !res.ir) return 1;
-  const api = await import("../index.js");
-  const ckpt = await api.loadCheckpoint(path.resolve(o.checkpoint), res.ir);
+  const ir = res.ir;
+  const ckpt = await loadCheckpoint(path.resolve(o.checkpoint));
   report(io, ckpt.diagnostics, new Map());
   if (!ckpt.value) return 1;
-  const ir = res.ir;
-  const spec = o.data ?? ckpt.value.config?.dataset ?? ir.train.dataset;
-  if (spec === null || spec === undefined)
+  const misfit = weightMismatches(ir, ckpt.value.weights);
+  if (misfit.length > 0) {
+    const reason = `its weights do not fit model '${ir.name}' of ${file}: ${misfit.slice(0, 3).join("; ")}`;
+    report(io, [diagnostic("checkpoint-invalid", syntheticSpan(COMMAND_LINE), { path: o.checkpoint, reason })], new Map());
+    return 1;
+  }
+  const spec = o.data ?? ckpt.value.config.train.dataset ?? ir.train.dataset;
+  if (spec === null)
     return optionError(io, "--data", `model '${ir.name}' names no dataset; pass --data NAME|PATH`);
-  const data = await api.resolveDataset(spec, ir.data, { baseDir: process.cwd() });
+  const data = await resolveDataset(spec, ir.data, { baseDir: process.cwd(), split: o.split });
   report(io, data.diagnostics, new Map());
   if (!data.value) return 1;
   const split = data.value[o.split];
   if (!split) return optionError(io, "--split", `dataset '${spec}' has no ${o.split} split`);
-  const backend = await api.initBackend(o.backend ?? "auto");
+  const backend = await initBackend(o.backend ?? "auto");
   if ("diagnostics" in backend) {
     report(io, backend.diagnostics, new Map());
     return 1;
   }
-  const m = await api.evaluate(ir, ckpt.value.weights, split, {
+  const m = await evaluate(ir, ckpt.value.weights, split, {
     samples: o.samples ?? ir.train.samples,
     seed: o.seed ?? ir.train.seed,
     entropy: data.value.entropy,

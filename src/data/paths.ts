@@ -1,25 +1,8 @@
-import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 
-let cachedRoot: string | undefined;
-
-/**
- * The package root: the nearest ancestor of this module holding package.json. Code runs
- * from src/data/ under vitest and from dist/src/data/ after tsc, so a fixed number of `..`
- * would be wrong in one of the two.
- */
-export function packageRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, "package.json"))) return (cachedRoot = dir);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("packageRoot: no package.json above " + import.meta.url);
-    dir = parent;
-  }
-}
+export { packageRoot };
 
 /** The folder of data files shipped with the package (`<root>/data`). */
 export function bundledDataDir(): string {

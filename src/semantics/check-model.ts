@@ -95,6 +95,7 @@ export function checkModel(model: Model): Result<CheckedModel> {
   for (const v of parts.variables) {
     if (seenVariableRoles.has(v.role)) {
       diagnostics.push(diagnostic("duplicate-declaration", v.span, { name: v.role }));
+      if (owns(v)) invalid.add(v.name.name);
       continue;
     }
     seenVariableRoles.add(v.role);

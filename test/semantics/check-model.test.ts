@@ -372,3 +372,11 @@ it("reports all independent errors of a model at once", () => {
     "variable-out-of-scope",
   ]);
 });
+
+it("a second data declaration is reported once, and its name is not undefined later", () => {
+  const text = model(
+    { decoder: "decoder p(x|z) = Bernoulli(logits: dec(z) + y)" },
+    "«data y: binary[4]»",
+  );
+  expectOnly(text, "duplicate-declaration");
+});

@@ -1,0 +1,97 @@
+/**
+ * Vaelang's public API. The frontend (parse, check, compile to IR) and the data loaders
+ * are plain TypeScript; everything that needs tfjs is loaded on first use, so importing
+ * this module — as `vae check` does — never loads tfjs.
+ */
+import { diagnostic, syntheticSpan, type Diagnostic, type Result } from "./diagnostics/index.js";
+import type { Dataset, DatasetSplits } from "./data/types.js";
+import type {
+  EvaluateOptions,
+  NamedWeights,
+  SplitMetrics,
+  TrainHooks,
+  TrainResult,
+} from "./engine/types.js";
+import type { ModelIR, TrainIR } from "./ir/types.js";
+
+export * from "./diagnostics/index.js";
+export type * from "./ir/types.js";
+export type * from "./syntax/ast.js";
+export type * from "./engine/types.js";
+export type { Dataset, DatasetSplits } from "./data/types.js";
+export { parseProgram, parseExpression } from "./syntax/index.js";
+export {
+  compileFile,
+  compileSource,
+  COMMAND_LINE,
+  type CompileOptions,
+  type CompileResult,
+} from "./frontend.js";
+export { describeLinearObjective, explainObjective } from "./objectives/index.js";
+export { resolveDataset, listDatasets, dataSourceText } from "./data/index.js";
+export { openMetricsLog, type MetricsLog } from "./report/metrics-log.js";
+export { packageVersion } from "./package-root.js";
+export { weightMismatches } from "./engine/weights.js";
+
+const BACKENDS = ["auto", "wasm", "cpu"] as const;
+
+/**
+ * Loads tfjs and activates a backend: "auto" | "wasm" | "cpu". Returns which one runs and
+ * why, or an `unknown-backend` / `backend-unavailable` diagnostic.
+ */
+export async function initBackend(
+  name: string,
+): Promise<{ name: string; reason: string } | { diagnostics: Diagnostic[] }> {
+  const where = syntheticSpan("<command line>");
+  if (!(BACKENDS as readonly string[]).includes(name))
+    return {
+      diagnostics: [diagnostic("unknown-backend", where, { name, available: BACKENDS.join(", ") })],
+    };
+  const backend = await import("./backends/tfjs/backend.js");
+  try {
+    return await backend.initBackend(name as (typeof BACKENDS)[number]);
+  } catch (e) {
+    if (e instanceof backend.BackendUnavailableError)
+      return {
+        diagnostics: [diagnostic("backend-unavailable", where, { name: e.backend, reason: e.reason })],
+      };
+    throw e;
+  }
+}
+
+/** Trains a compiled model with AEVB; see src/engine/train.ts. */
+export async function train(
+  ir: ModelIR,
+  data: DatasetSplits,
+  config: TrainIR,
+  hooks?: TrainHooks,
+): Promise<TrainResult> {
+  const { trainModel } = await import("./engine/train.js");
+  return trainModel(ir, data, config, hooks);
+}
+
+/** Metrics (per data point, in nats) of a model with the given weights on one dataset. */
+export async function evaluate(
+  ir: ModelIR,
+  weights: NamedWeights,
+  data: Dataset,
+  opts: EvaluateOptions,
+): Promise<SplitMetrics> {
+  const { evaluateModel } = await import("./engine/train.js");
+  return evaluateModel(ir, weights, data, opts);
+}
+
+export async function saveCheckpoint(
+  dir: string,
+  ckpt: { source: string; ir: ModelIR; weights: NamedWeights; train: TrainIR; backend: string },
+): Promise<Diagnostic[]> {
+  const { saveCheckpoint: save } = await import("./engine/checkpoint.js");
+  return save(dir, ckpt);
+}
+
+export async function loadCheckpoint(
+  dir: string,
+): Promise<Result<import("./engine/checkpoint.js").Checkpoint>> {
+  const { loadCheckpoint: load } = await import("./engine/checkpoint.js");
+  return load(dir);
+}

@@ -1,0 +1,200 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  initBackend,
+  loadTf,
+  matMulOverrideRegistrations,
+  overrideRegistrations,
+  setMatMulTransposeOverride,
+  setOverrideEnabled,
+  WASM_OVERRIDES,
+} from "../../../src/backends/tfjs/backend.js";
+import type { Tensor, Tf } from "../../../src/backends/tfjs/tf.js";
+import { f32Bound, randomF32, U32, uniforms } from "../../engine/numeric.js";
+
+let tf: Tf;
+
+beforeAll(async () => {
+  const b = await initBackend("wasm");
+  expect(b.name).toBe("wasm");
+  tf = await loadTf();
+});
+
+/** Reference batched matmul in float64 on row-major data, with its error scale Σ|a||b|. */
+function refMatMul(
+  a: Float32Array,
+  aShape: number[],
+  b: Float32Array,
+  bShape: number[],
+  ta: boolean,
+  tb: boolean,
+): { values: Float64Array; scale: Float64Array; shape: number[] } {
+  const batch = aShape.length === 3 ? aShape[0]! : 1;
+  const [ar, ac] = aShape.slice(-2) as [number, number];
+  const [br, bc] = bShape.slice(-2) as [number, number];
+  const m = ta ? ac : ar;
+  const k = ta ? ar : ac;
+  const n = tb ? br : bc;
+  const values = new Float64Array(batch * m * n);
+  const scale = new Float64Array(batch * m * n);
+  for (let p = 0; p < batch; p++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let sa = 0;
+        for (let l = 0; l < k; l++) {
+          const av = a[p * ar * ac + (ta ? l * ac + i : i * ac + l)]!;
+          const bv = b[p * br * bc + (tb ? j * bc + l : l * bc + j)]!;
+          s += av * bv;
+          sa += Math.abs(av * bv);
+        }
+        values[p * m * n + i * n + j] = s;
+        scale[p * m * n + i * n + j] = sa;
+      }
+    }
+  }
+  return { values, scale, shape: aShape.length === 3 ? [batch, m, n] : [m, n] };
+}
+
+function expectMatMulClose(out: Tensor, ref: ReturnType<typeof refMatMul>, k: number): void {
+  expect(out.shape).toEqual(ref.shape);
+  const got = out.dataSync();
+  for (let i = 0; i < got.length; i++) {
+    // Dot product of length k in float32: |error| ≤ γ_k Σ|a_l b_l| (plus the final rounding).
+    expect(Math.abs(got[i]! - ref.values[i]!)).toBeLessThanOrEqual(
+      f32Bound(k + 1, ref.scale[i]!),
+    );
+  }
+}
+
+describe("BatchMatMul override", () => {
+  const combos: [boolean, boolean][] = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ];
+
+  it("is registered exactly once, however often the backend is initialised", async () => {
+    await initBackend("wasm");
+    await initBackend("auto");
+    expect(matMulOverrideRegistrations()).toBe(1);
+    for (const k of WASM_OVERRIDES) expect(overrideRegistrations(k)).toBe(1);
+  });
+
+  for (const [ta, tb] of combos) {
+    it(`matches the untransposed math for transposeA=${ta}, transposeB=${tb} (2-D and 3-D)`, () => {
+      const m = 5;
+      const k = 7;
+      const n = 3;
+      for (const batch of [0, 2]) {
+        const lead = batch === 0 ? [] : [batch];
+        const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
+        const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
+        const a = randomF32(aShape.reduce((p, d) => p * d, 1), 11 + batch);
+        const b = randomF32(bShape.reduce((p, d) => p * d, 1), 23 + batch);
+        const ref = refMatMul(a, aShape, b, bShape, ta, tb);
+        for (const on of [true, false]) {
+          setMatMulTransposeOverride(on);
+          const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
+          expectMatMulClose(out, ref, k);
+          out.dispose();
+        }
+        setMatMulTransposeOverride(true);
+      }
+    });
+  }
+
+  it("gives matMul gradients (which use transpose flags) equal to the reference", () => {
+    const [m, k, n] = [4, 6, 3];
+    const a = randomF32(m * k, 1);
+    const b = randomF32(k * n, 2);
+    const c = randomF32(m * n, 3);
+    const [da, db] = tf.tidy(() => {
+      const g = tf.grads((x: Tensor, y: Tensor) => tf.sum(tf.mul(tf.matMul(x, y), tf.tensor(c, [m, n]))));
+      return g([tf.tensor(a, [m, k]), tf.tensor(b, [k, n])]);
+    }) as [Tensor, Tensor];
+    // dA = C·Bᵀ, dB = Aᵀ·C
+    expectMatMulClose(da, refMatMul(c, [m, n], b, [k, n], false, true), n);
+    expectMatMulClose(db, refMatMul(a, [m, k], c, [m, n], true, false), m);
+    tf.dispose([da, db]);
+  });
+
+  it("frees its transposed intermediates", () => {
+    const a = tf.tensor(randomF32(12, 4), [4, 3]);
+    const a2 = tf.tensor(randomF32(12, 6), [3, 4]);
+    const b = tf.tensor(randomF32(20, 5), [5, 4]);
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const tensors = tf.memory().numTensors;
+    tf.matMul(a, b, true, true).dispose();
+    tf.matMul(a2, b, false, true).dispose();
+    expect(() => tf.matMul(a2, b, true, true)).toThrow();
+    expect(backend.numDataIds()).toBe(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([a, a2, b]);
+  });
+});
+
+describe("other wasm kernel overrides", () => {
+  it("Identity shares the buffer and survives disposal of the original", () => {
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    y.dispose();
+  });
+
+  it("Slice copies exactly what the stock kernel copies, for ranks 1 to 5", () => {
+    const u = uniforms(5);
+    const shapes = [[9], [6, 5], [4, 3, 5], [3, 4, 2, 3], [2, 3, 2, 3, 2]];
+    for (const shape of shapes) {
+      const n = shape.reduce((p, d) => p * d, 1);
+      const values = Float32Array.from({ length: n }, (_, i) => i);
+      for (let trial = 0; trial < 20; trial++) {
+        const begin = shape.map((d) => Math.floor(u() * d));
+        const size = shape.map((d, i) => 1 + Math.floor(u() * (d - begin[i]!)));
+        if (trial === 0) size.fill(-1); // "to the end" on every axis
+        setOverrideEnabled("Slice", false);
+        const expected = tf.tidy(() => tf.slice(tf.tensor(values, shape), begin, size).dataSync());
+        setOverrideEnabled("Slice", true);
+        const got = tf.tidy(() => tf.slice(tf.tensor(values, shape), begin, size).dataSync());
+        expect(Array.from(got)).toEqual(Array.from(expected));
+      }
+    }
+  });
+
+  it("GatherV2 along axis 0 returns the indexed rows (float32 and int32)", () => {
+    const rows = tf.tensor(Float32Array.from({ length: 12 }, (_, i) => i), [4, 3]);
+    const idx = tf.tensor1d([3, 0, 3, 1], "int32");
+    const g = tf.gather(rows, idx);
+    expect(g.shape).toEqual([4, 3]);
+    expect(Array.from(g.dataSync())).toEqual([9, 10, 11, 0, 1, 2, 9, 10, 11, 3, 4, 5]);
+    const ints = tf.gather(tf.tensor1d([5, 6, 7], "int32"), tf.tensor2d([[2, 0]], [1, 2], "int32"));
+    expect(ints.shape).toEqual([1, 2]);
+    expect(ints.dtype).toBe("int32");
+    expect(Array.from(ints.dataSync())).toEqual([7, 5]);
+    expect(() => tf.gather(rows, tf.tensor1d([4], "int32"))).toThrow();
+    tf.dispose([rows, idx, g, ints]);
+  });
+
+  it("Sqrt is correctly rounded", () => {
+    const x = randomF32(1000, 9, 0, 100);
+    const got = tf.tidy(() => tf.sqrt(tf.tensor(x)).dataSync());
+    for (let i = 0; i < x.length; i++) expect(got[i]).toBe(Math.fround(Math.sqrt(x[i]!)));
+  });
+
+  it("Tanh is within a few float32 ulps of 1 in absolute error, and exact in sign and limit", () => {
+    const x = new Float32Array([...randomF32(2000, 10, -6, 6), ...randomF32(200, 11, -0.02, 0.02)]);
+    x.set([0, 1e-30, -1e-30, 40, -40, 1 / 64, -1 / 64], 0);
+    const got = tf.tidy(() => tf.tanh(tf.tensor(x)).dataSync());
+    for (let i = 0; i < x.length; i++) {
+      const t = Math.tanh(x[i]!);
+      // 2σ(2x) − 1: σ's own error (a few ulps of 1) doubled, plus one rounding.
+      const bound = Math.abs(x[i]!) < 1 / 64 ? 2 * U32 * Math.abs(t) : 8 * U32;
+      expect(Math.abs(got[i]! - t)).toBeLessThanOrEqual(bound);
+      expect(Math.sign(got[i]!)).toBe(Math.sign(t));
+    }
+    expect(got[3]).toBe(1);
+    expect(got[4]).toBe(-1);
+  });
+});
