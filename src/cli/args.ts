@@ -5,6 +5,7 @@ export type Command =
   | { kind: "help"; topic?: string }
   | { kind: "version" }
   | { kind: "check"; file: string; emit: "ir" | "ast" | null; model?: string; objective?: string }
+  | { kind: "explain"; file: string; model?: string; objective?: string }
   | { kind: "train"; file: string; options: TrainOptions }
   | { kind: "eval"; file: string; options: EvalOptions }
   | { kind: "datasets" };
@@ -49,6 +50,8 @@ export const USAGE = `Usage:
                  [--samples L] [--seed N] [--backend NAME] [--out DIR] [--json] [--quiet]
   vae eval  FILE --checkpoint DIR [--data NAME|PATH] [--split train|valid|test]
                  [--samples L] [--seed N] [--backend NAME] [--json]
+  vae explain FILE [--model NAME] [--objective EXPR]
+                          how the objective reduces to distortion, rate and entropy
   vae datasets            list the named datasets
   vae --help | --version
 
@@ -83,8 +86,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { command: { kind: "help", topic: rest[0] } };
   if (sub === "--version" || sub === "-v") return { command: { kind: "version" } };
   if (sub === "datasets") return { command: { kind: "datasets" } };
-  if (sub !== "check" && sub !== "train" && sub !== "eval")
-    return { error: { option: sub, reason: "unknown command (expected check, train, eval or datasets)" } };
+  if (sub !== "check" && sub !== "train" && sub !== "eval" && sub !== "explain")
+    return {
+      error: { option: sub, reason: "unknown command (expected check, train, eval, explain or datasets)" },
+    };
 
   let parsed;
   try {
@@ -132,6 +137,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const file = parsed.positionals[0]!;
   const allowed: Record<string, string[]> = {
     check: ["emit", "model", "objective"],
+    explain: ["model", "objective"],
     train: ["model", "data", "objective", "epochs", "batch", "lr", "samples", "seed", "backend", "out", "json", "quiet"],
     eval: ["model", "data", "checkpoint", "split", "samples", "seed", "backend", "json"],
   };
@@ -140,6 +146,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (!allowed[sub]!.includes(k)) return { error: { option: `--${k}`, reason: `is not an option of 'vae ${sub}'` } };
   }
 
+  if (sub === "explain")
+    return { command: { kind: "explain", file, model: v.model, objective: v.objective } };
   if (sub === "check") {
     if (v.emit !== undefined && v.emit !== "ir" && v.emit !== "ast")
       return { error: { option: "--emit", reason: `expects 'ir' or 'ast', got '${v.emit}'` } };

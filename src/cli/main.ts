@@ -11,6 +11,7 @@ import {
   type EpochMetrics,
   type TrainIR,
   describeLinearObjective,
+  explainObjective,
   listDatasets,
   packageVersion,
   COMMAND_LINE,
@@ -100,6 +101,14 @@ async function runCheck(
         `${ir.nets.length} net(s), objective ${ir.objective.source}${lin}\n`,
     );
   }
+  return 0;
+}
+
+async function runExplain(io: CliIO, file: string, model?: string, objective?: string): Promise<number> {
+  const res = compileFile(file, { model, objective });
+  report(io, res.diagnostics, res.sources);
+  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  io.stdout.write(explainObjective(res.ir.objective) + "\n");
   return 0;
 }
 
@@ -268,6 +277,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return 0;
     case "check":
       return runCheck(io, c.file, c.emit, c.model, c.objective);
+    case "explain":
+      return runExplain(io, c.file, c.model, c.objective);
     case "train":
       return runTrain(io, c.file, c.options);
     case "eval":

@@ -156,7 +156,7 @@ function decodeWeights(raw: unknown): Read<NamedWeights> {
       entry["dtype"] !== "float32" ||
       typeof entry["data"] !== "string"
     ) {
-      return { error: "a weight entry needs name, shape, dtype \"float32\" and base64 data" };
+      return { error: 'a weight entry needs name, shape, dtype "float32" and base64 data' };
     }
     const bytes = Buffer.from(entry["data"], "base64");
     if (bytes.byteLength % 4 !== 0) {
@@ -216,7 +216,8 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), weightsRaw.error));
   } else {
     const decoded = decodeWeights(weightsRaw.value);
-    if ("error" in decoded) diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), decoded.error));
+    if ("error" in decoded)
+      diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), decoded.error));
     else weights = decoded.value;
   }
 
@@ -230,9 +231,7 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     typeof configRaw.value["backend"] !== "string" ||
     typeof configRaw.value["vaelang"] !== "string"
   ) {
-    diagnostics.push(
-      invalid(file(CHECKPOINT_FILES.config), "expected {train, backend, vaelang}"),
-    );
+    diagnostics.push(invalid(file(CHECKPOINT_FILES.config), "expected {train, backend, vaelang}"));
   } else {
     config = configRaw.value as unknown as CheckpointConfig;
   }

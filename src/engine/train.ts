@@ -1,6 +1,7 @@
 import { initBackend, isBackendName, loadTf } from "../backends/tfjs/backend.js";
 import { compileModel, type CompiledModel } from "../backends/tfjs/compile.js";
-import type { Optimizer, Scalar, Tensor, Tf } from "../backends/tfjs/tf.js";
+import { createOptimizer } from "../backends/tfjs/optimizers.js";
+import type { Scalar, Tensor, Tf } from "../backends/tfjs/tf.js";
 import type { Dataset, DatasetSplits } from "../data/types.js";
 import type { ModelIR, ObjectiveExpr, TrainIR } from "../ir/types.js";
 import {
@@ -146,19 +147,6 @@ function evaluateRows(
   return { loss, elbo: -(distortion + rate), rate, distortion };
 }
 
-function makeOptimizer(tf: Tf, o: TrainIR["optimizer"]): Optimizer {
-  switch (o.name) {
-    case "adam":
-      // ε = 1e-8 as in Kingma & Ba and PyTorch (tfjs would default to 1e-7).
-      return tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
-    case "adagrad":
-      // tfjs's default initial accumulator (0.1), as in TensorFlow's Adagrad.
-      return tf.train.adagrad(o.lr);
-    case "sgd":
-      return tf.train.sgd(o.lr);
-  }
-}
-
 /** Every variable of the model as plain arrays under its stable name. */
 export function exportWeights(model: CompiledModel): NamedWeights {
   const out: NamedWeights = {};
@@ -208,7 +196,7 @@ export async function trainModel(
   const xTrain = uploadRows(tf, ir, data.train);
   const heldOutData = data.test ?? data.valid;
   const xHeld = heldOutData !== undefined ? uploadRows(tf, ir, heldOutData) : null;
-  const optimizer = makeOptimizer(tf, config.optimizer);
+  const optimizer = createOptimizer(tf, config.optimizer);
   const variables = [...model.trainable];
   const rng = new Rng(config.seed, "train");
   const evalSeed = deriveSeed(config.seed, "eval");

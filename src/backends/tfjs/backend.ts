@@ -5,6 +5,7 @@ export {
   matMulOverrideRegistrations,
   matMulTransposeOverrideEnabled,
   overrideRegistrations,
+  segmentSumRegistrations,
   setMatMulTransposeOverride,
   setOverrideEnabled,
   setWasmKernelOverrides,
@@ -41,9 +42,7 @@ export function loadTf(): Promise<Tf> {
   tfPromise ??= import("@tensorflow/tfjs").then((m) => {
     // Under Node the CommonJS build arrives as the default export of the namespace.
     const ns = m as unknown as Tf & { default?: Tf };
-    return ns.default !== undefined && typeof ns.default.tensor === "function"
-      ? ns.default
-      : ns;
+    return ns.default !== undefined && typeof ns.default.tensor === "function" ? ns.default : ns;
   });
   return tfPromise;
 }
@@ -62,6 +61,9 @@ async function startWasm(tf: Tf): Promise<string | null> {
 
 async function startCpu(tf: Tf): Promise<string | null> {
   try {
+    // The cpu backend greets Node users with advice to install tfjs-node on first use;
+    // PROD silences tfjs's console warnings (it changes no numerics).
+    tf.env().set("PROD", true);
     if (!(await tf.setBackend("cpu"))) return "the cpu backend failed to initialise";
     await tf.ready();
     return null;

@@ -31,7 +31,11 @@ export interface TermValues<T> {
  * optimised through its Barber–Agakov bound H − D, marginal_kl through ELBO surgery
  * R − (H − D).
  */
-export function evaluateObjective<T>(expr: ObjectiveExpr, alg: Algebra<T>, terms: TermValues<T>): T {
+export function evaluateObjective<T>(
+  expr: ObjectiveExpr,
+  alg: Algebra<T>,
+  terms: TermValues<T>,
+): T {
   const ev = (e: ObjectiveExpr): T => {
     switch (e.op) {
       case "const":

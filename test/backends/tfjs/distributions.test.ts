@@ -58,7 +58,11 @@ describe("Normal", () => {
       ),
     );
     expect(lp.length).toBe(B);
-    for (let b = 0; b < B; b++) expectSumClose(lp[b]!, reference(b, (i) => Math.exp(logScale[i]!)));
+    for (let b = 0; b < B; b++)
+      expectSumClose(
+        lp[b]!,
+        reference(b, (i) => Math.exp(logScale[i]!)),
+      );
   });
 
   it("log density with scale matches the same closed form", () => {
@@ -70,7 +74,11 @@ describe("Normal", () => {
         tf.tensor(x, [B, D]),
       ),
     );
-    for (let b = 0; b < B; b++) expectSumClose(lp[b]!, reference(b, (i) => scale[i]!));
+    for (let b = 0; b < B; b++)
+      expectSumClose(
+        lp[b]!,
+        reference(b, (i) => scale[i]!),
+      );
   });
 
   it("broadcasts unbatched scalar parameters (the standard-normal prior)", () => {
@@ -84,7 +92,12 @@ describe("Normal", () => {
   });
 
   it("entropy is Σ (½ log 2πe + log σ), broadcast over the batch", () => {
-    const h = read(() => normal().entropy(tf, { loc: tf.scalar(0), log_scale: tf.tensor(logScale.slice(0, D)) }, [B, D]));
+    const h = read(() =>
+      normal().entropy(tf, { loc: tf.scalar(0), log_scale: tf.tensor(logScale.slice(0, D)) }, [
+        B,
+        D,
+      ]),
+    );
     expect(h.length).toBe(B);
     const terms = Array.from({ length: D }, (_, j) => 0.5 * (1 + LOG_2PI) + logScale[j]!);
     for (let b = 0; b < B; b++) expectSumClose(h[b]!, terms);
@@ -92,7 +105,9 @@ describe("Normal", () => {
 
   it("samples are reparameterised: loc + σ·ε with the same ε for the same seed", () => {
     const n = 6;
-    const eps = read(() => normal().sample(tf, { loc: tf.scalar(0), scale: tf.scalar(1) }, [n, D], 7));
+    const eps = read(() =>
+      normal().sample(tf, { loc: tf.scalar(0), scale: tf.scalar(1) }, [n, D], 7),
+    );
     const z = read(() =>
       normal().sample(
         tf,
@@ -175,7 +190,8 @@ describe("Bernoulli", () => {
     const hp = read(() => bernoulli().entropy(tf, { probs: tf.tensor(p) }, [1, 6]));
     expectSumClose(
       hp[0]!,
-      p.map((q) => -q * Math.log(q) - (1 - q) * Math.log(1 - q)),
+      // 0·log 0 = 0: σ(50) rounds to 1 in float32.
+      p.map((q) => (q > 0 ? -q * Math.log(q) : 0) - (q < 1 ? (1 - q) * Math.log(1 - q) : 0)),
     );
   });
 
@@ -221,8 +237,17 @@ describe("Categorical", () => {
 
   it("log density picks the value's log-probability and sums over the event", () => {
     // Event shape [2]: each row holds two indices, parameters [B, 2, K].
-    const values = tf.tensor([[2, 0], [1, 3]], [2, 2], "int32");
-    const lp = read(() => categorical().logProb(tf, { logits: tf.tensor(logits, [1, 2, K]) }, values));
+    const values = tf.tensor(
+      [
+        [2, 0],
+        [1, 3],
+      ],
+      [2, 2],
+      "int32",
+    );
+    const lp = read(() =>
+      categorical().logProb(tf, { logits: tf.tensor(logits, [1, 2, K]) }, values),
+    );
     const r0 = logSoftmaxRow(logits.slice(0, K));
     const r1 = logSoftmaxRow(logits.slice(K));
     expectSumClose(lp[0]!, [r0[2]!, r1[0]!], 2 * K + 4);
@@ -246,7 +271,9 @@ describe("Categorical", () => {
 
   it("Gumbel-max samples have the softmax frequencies within 4 standard errors", () => {
     const n = 20000;
-    const s = read(() => categorical().sample(tf, { logits: tf.tensor(logits.slice(0, K)) }, [n], 9));
+    const s = read(() =>
+      categorical().sample(tf, { logits: tf.tensor(logits.slice(0, K)) }, [n], 9),
+    );
     const p = logSoftmaxRow(logits.slice(0, K)).map(Math.exp);
     for (let k = 0; k < K; k++) {
       const freq = s.filter((v) => v === k).length / n;

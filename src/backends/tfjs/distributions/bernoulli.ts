@@ -1,11 +1,5 @@
 import type { Tensor, Tf } from "../tf.js";
-import {
-  requireParam,
-  sumEvent,
-  TINY,
-  type DistributionImpl,
-  type ParamTensors,
-} from "./types.js";
+import { requireParam, sumEvent, TINY, type DistributionImpl, type ParamTensors } from "./types.js";
 
 /** p, log p and log(1 − p) in the stable form for each parameterisation. */
 export interface BernoulliParts {

@@ -1,6 +1,12 @@
 import type { NetIR } from "../../../ir/types.js";
 import type { Tensor, Tf } from "../tf.js";
-import { applyActivation, outputSize, splitHeads, type NetOutput, type WeightSpec } from "./types.js";
+import {
+  applyActivation,
+  outputSize,
+  splitHeads,
+  type NetOutput,
+  type WeightSpec,
+} from "./types.js";
 
 /**
  * Affine layers `${i}.W` [in, out] and `${i}.b` [out] for i = 0..hidden.length, stored so

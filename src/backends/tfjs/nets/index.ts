@@ -5,6 +5,7 @@ import { table } from "./table.js";
 import type { NetImpl } from "./types.js";
 
 export * from "./types.js";
+export { TABLE_INIT_STD } from "./table.js";
 
 /** Backend implementations keyed by NetIR.kind. */
 export const netImpls: ReadonlyMap<string, NetImpl> = new Map(

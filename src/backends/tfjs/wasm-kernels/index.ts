@@ -1,32 +1,27 @@
 import type { Tf } from "../tf.js";
 import { overrideBatchMatMul } from "./batch-matmul.js";
-import { overrideTanh, overrideSqrt } from "./elementwise.js";
+import { overrideTanh } from "./tanh.js";
 import { overrideGather } from "./gather.js";
 import { overrideIdentity } from "./identity.js";
 import { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./override.js";
+import { registerUnsortedSegmentSum } from "./segment-sum.js";
 import { overrideSlice } from "./slice.js";
 
 export { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./override.js";
+export { segmentSumRegistrations } from "./segment-sum.js";
 
 /** The wasm kernels this backend replaces, by tfjs kernel name. */
-export const WASM_OVERRIDES = [
-  "BatchMatMul",
-  "Identity",
-  "Slice",
-  "GatherV2",
-  "Sqrt",
-  "Tanh",
-] as const;
+export const WASM_OVERRIDES = ["BatchMatMul", "Identity", "Slice", "GatherV2", "Tanh"] as const;
 
 export type WasmOverride = (typeof WASM_OVERRIDES)[number];
 
-/** Installs every override (each at most once per process). */
+/** Installs every override and missing kernel (each at most once per process). */
 export function installWasmKernelOverrides(tf: Tf): void {
+  registerUnsortedSegmentSum(tf);
   overrideBatchMatMul(tf);
   overrideIdentity(tf);
   overrideSlice(tf);
   overrideGather(tf);
-  overrideSqrt(tf);
   overrideTanh(tf);
 }
 

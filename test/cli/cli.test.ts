@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+
+/** Runs the CLI in-process and captures what it prints. */
+async function vae(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), "vae-cli-"));
+
+describe("vae check", () => {
+  it("accepts every example", async () => {
+    for (const f of ["mnist-vae", "beta-vae", "infomax", "broken-elbo-toy", "gaussian-vae", "linear-vae"]) {
+      const r = await vae("check", `examples/${f}.vae`);
+      expect(r, f).toMatchObject({ code: 0, stderr: "" });
+      expect(r.stdout).toContain(": ok — model");
+    }
+  });
+
+  it("emits the IR as JSON", async () => {
+    const r = await vae("check", "examples/mnist-vae.vae", "--emit", "ir");
+    const ir = JSON.parse(r.stdout);
+    expect(ir.latent).toEqual({ name: "z", kind: "real", shape: [20] });
+    expect(ir.objective.linear).toEqual({ distortion: 1, rate: 1, entropy: 0, constant: 0 });
+  });
+
+  it("renders several errors with carets and exits 1, without a stack trace", async () => {
+    const dir = tmp();
+    const f = path.join(dir, "bad.vae");
+    writeFileSync(
+      f,
+      `model M {
+  data x: binary[784]
+  latent z: real[20]
+  net enc = mlp(784 -> 400 -> (loc: 20, log_scale: 20))
+  net dec = mlp(20 -> 400 -> 784)
+  prior p(z) = Normal(loc: 0, scale: 1)
+  encoder q(z|x) = Normal(loc: h.loc, log_scale: h.log_scale) where h = enc(x)
+  decoder p(x|z) = Gaussian(logits: dec(z))
+  objective elbo
+  train { optimizer: adamw(lr: 0.1) }
+}
+`,
+    );
+    const r = await vae("check", f);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${f}:8:20: error[unknown-distribution]`);
+    expect(r.stderr).toContain(`${f}:10:22: error[unknown-optimizer]`);
+    expect(r.stderr).toMatch(/\n8 \|   decoder p\(x\|z\) = Gaussian\(logits: dec\(z\)\)\n {2}\| {20}\^{8}/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it("points into a command-line objective", async () => {
+    const r = await vae("check", "examples/mnist-vae.vae", "--objective", "beta_vae(bta: 2)");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("<command line>:1:1: error[objective-argument-mismatch]");
+    expect(r.stderr).toContain("beta_vae(bta: 2)");
+  });
+
+  it("reports a missing file", async () => {
+    const r = await vae("check", "no/such/file.vae");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[file-not-found]");
+  });
+
+  it("reports command-line mistakes as diagnostics", async () => {
+    const r = await vae("train", "examples/mnist-vae.vae", "--epochs", "zero");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("vae: error[invalid-option]: option --epochs: expects an integer ≥ 1, got 'zero'");
+  });
+});
+
+describe("vae train and eval", () => {
+  it("trains the toy model, writes a checkpoint and metrics, and evaluates it", async () => {
+    const out = tmp();
+    const r = await vae(
+      "train", "examples/broken-elbo-toy.vae", "--objective", "elbo", "--epochs", "3", "--out", out, "--json", "--quiet",
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(last).toMatchObject({ objective: "elbo", epochs: 3 });
+    for (const split of ["train", "test"]) {
+      const m = last[split];
+      // ELBO = −(D + R) exactly under enumeration, and R ≥ 0, D ≥ 0 for categorical data.
+      expect(m.elbo).toBeCloseTo(-(m.distortion + m.rate), 4);
+      expect(m.rate).toBeGreaterThanOrEqual(-1e-6);
+      expect(m.loss).toBeCloseTo(m.distortion + m.rate, 4);
+    }
+    expect(last.samples_per_second).toBeGreaterThan(0);
+    const lines = readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).epoch)).toEqual([1, 2, 3]);
+    for (const f of ["spec.vae", "ir.json", "weights.json", "config.json"]) expect(existsSync(path.join(out, f))).toBe(true);
+
+    const e = await vae("eval", "examples/broken-elbo-toy.vae", "--checkpoint", out, "--json");
+    expect(e.code).toBe(0);
+    const m = JSON.parse(e.stdout.trim().split("\n").pop()!);
+    // Enumeration is exact, so evaluating the saved weights reproduces the last epoch's test metrics.
+    expect(m.elbo).toBeCloseTo(last.test.elbo, 3);
+    expect(m.rows).toBe(10000);
+  });
+
+  it("rejects a checkpoint of another model", async () => {
+    const out = tmp();
+    expect((await vae("train", "examples/broken-elbo-toy.vae", "--epochs", "1", "--out", out, "--quiet")).code).toBe(0);
+    const e = await vae("eval", "examples/mnist-vae.vae", "--checkpoint", out);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain("error[checkpoint-invalid]");
+  });
+
+  it("points at the bad value in a data file", async () => {
+    const dir = tmp();
+    const data = path.join(dir, "bad.csv");
+    writeFileSync(data, "3\n7\n31\n4\n");
+    const r = await vae("train", "examples/broken-elbo-toy.vae", "--data", data, "--epochs", "1");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${data}:3:1: error[data-bad-value]`);
+    expect(r.stderr).toContain("3 | 31");
+  });
+
+  it("asks for --data when the model names no dataset", async () => {
+    const r = await vae("train", "examples/gaussian-vae.vae");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error[invalid-option]: option --data");
+  });
+});
