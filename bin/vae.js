@@ -3,7 +3,9 @@
 import { existsSync } from "node:fs";
 const entry = new URL("../dist/src/cli/bin.js", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("vae: the compiled CLI is missing; run `npm run build` (or `npm ci`) first.\n");
+  process.stderr.write(
+    "vae: the compiled CLI is missing; run `npm run build` (or `npm ci`) first.\n",
+  );
   process.exit(1);
 }
 await import(entry.href);

@@ -53,7 +53,9 @@ export async function initBackend(
   } catch (e) {
     if (e instanceof backend.BackendUnavailableError)
       return {
-        diagnostics: [diagnostic("backend-unavailable", where, { name: e.backend, reason: e.reason })],
+        diagnostics: [
+          diagnostic("backend-unavailable", where, { name: e.backend, reason: e.reason }),
+        ],
       };
     throw e;
   }

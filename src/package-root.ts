@@ -14,9 +14,11 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "vaelang") return (cached = dir);
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "vaelang")
+      return (cached = dir);
     const up = path.dirname(dir);
-    if (up === dir) throw new Error("vaelang: cannot locate the package root from " + import.meta.url);
+    if (up === dir)
+      throw new Error("vaelang: cannot locate the package root from " + import.meta.url);
     dir = up;
   }
 }

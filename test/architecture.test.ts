@@ -29,7 +29,10 @@ function loadGraph(entry: string): Map<string, string[]> {
     const f = todo.pop()!;
     if (seen.has(f)) continue;
     const specs = staticImports(f);
-    seen.set(f, specs.filter((s) => !s.startsWith(".")));
+    seen.set(
+      f,
+      specs.filter((s) => !s.startsWith(".")),
+    );
     for (const s of specs) {
       const r = resolveLocal(f, s);
       if (r) todo.push(r);
@@ -41,20 +44,33 @@ function loadGraph(entry: string): Map<string, string[]> {
 describe("architecture", () => {
   it("`vae check` never loads tfjs: the CLI's start-up graph has no @tensorflow import", () => {
     const graph = loadGraph(path.join(root, "src/cli/bin.ts"));
-    const offenders = [...graph].filter(([, pkgs]) => pkgs.some((p) => p.startsWith("@tensorflow/")));
+    const offenders = [...graph].filter(([, pkgs]) =>
+      pkgs.some((p) => p.startsWith("@tensorflow/")),
+    );
     expect(offenders.map(([f]) => path.relative(root, f))).toEqual([]);
     expect(graph.size).toBeGreaterThan(5);
   });
 
   it("frontend stages never import the backends, the engine or the CLI", () => {
-    const frontend = ["grammar", "src/syntax", "src/semantics", "src/ir", "src/objectives", "src/stdlib"];
+    const frontend = [
+      "grammar",
+      "src/syntax",
+      "src/semantics",
+      "src/ir",
+      "src/objectives",
+      "src/stdlib",
+    ];
     const forbidden = ["src/backends", "src/engine", "src/cli"].map((d) => path.join(root, d));
     for (const dir of frontend) {
       const files = listTs(path.join(root, dir));
       for (const f of files) {
         for (const s of staticImports(f)) {
           const r = resolveLocal(f, s);
-          if (r) expect(forbidden.some((d) => r.startsWith(d)), `${f} imports ${s}`).toBe(false);
+          if (r)
+            expect(
+              forbidden.some((d) => r.startsWith(d)),
+              `${f} imports ${s}`,
+            ).toBe(false);
           else expect(s.startsWith("@tensorflow/"), `${f} imports ${s}`).toBe(false);
         }
       }

@@ -59,7 +59,11 @@ FILE is a .vae model. --objective takes an objective expression, e.g. "beta_vae(
 and overrides the file's. Progress goes to stderr; with --json the last stdout line is one
 JSON object with the final metrics.`;
 
-const positiveInt = (name: string, v: string | undefined, min = 1): number | UsageError | undefined => {
+const positiveInt = (
+  name: string,
+  v: string | undefined,
+  min = 1,
+): number | UsageError | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min)
@@ -88,7 +92,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (sub === "datasets") return { command: { kind: "datasets" } };
   if (sub !== "check" && sub !== "train" && sub !== "eval" && sub !== "explain")
     return {
-      error: { option: sub, reason: "unknown command (expected check, train, eval, explain or datasets)" },
+      error: {
+        option: sub,
+        reason: "unknown command (expected check, train, eval, explain or datasets)",
+      },
     };
 
   let parsed;
@@ -138,12 +145,26 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const allowed: Record<string, string[]> = {
     check: ["emit", "model", "objective"],
     explain: ["model", "objective"],
-    train: ["model", "data", "objective", "epochs", "batch", "lr", "samples", "seed", "backend", "out", "json", "quiet"],
+    train: [
+      "model",
+      "data",
+      "objective",
+      "epochs",
+      "batch",
+      "lr",
+      "samples",
+      "seed",
+      "backend",
+      "out",
+      "json",
+      "quiet",
+    ],
     eval: ["model", "data", "checkpoint", "split", "samples", "seed", "backend", "json"],
   };
   for (const [k, val] of Object.entries(v)) {
     if (k === "help" || val === undefined || val === false) continue;
-    if (!allowed[sub]!.includes(k)) return { error: { option: `--${k}`, reason: `is not an option of 'vae ${sub}'` } };
+    if (!allowed[sub]!.includes(k))
+      return { error: { option: `--${k}`, reason: `is not an option of 'vae ${sub}'` } };
   }
 
   if (sub === "explain")
@@ -152,7 +173,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (v.emit !== undefined && v.emit !== "ir" && v.emit !== "ast")
       return { error: { option: "--emit", reason: `expects 'ir' or 'ast', got '${v.emit}'` } };
     return {
-      command: { kind: "check", file, emit: (v.emit as "ir" | "ast" | undefined) ?? null, model: v.model, objective: v.objective },
+      command: {
+        kind: "check",
+        file,
+        emit: (v.emit as "ir" | "ast" | undefined) ?? null,
+        model: v.model,
+        objective: v.objective,
+      },
     };
   }
 
@@ -187,7 +214,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     };
   }
 
-  if (v.checkpoint === undefined) return { error: { option: "--checkpoint", reason: "is required: the directory written by 'vae train --out DIR'" } };
+  if (v.checkpoint === undefined)
+    return {
+      error: {
+        option: "--checkpoint",
+        reason: "is required: the directory written by 'vae train --out DIR'",
+      },
+    };
   const split = v.split ?? "test";
   if (split !== "train" && split !== "valid" && split !== "test")
     return { error: { option: "--split", reason: `expects train, valid or test, got '${split}'` } };

@@ -51,7 +51,11 @@ function report(io: CliIO, ds: readonly Diagnostic[], sources: Map<string, strin
 }
 
 function optionError(io: CliIO, option: string, reason: string): number {
-  report(io, [diagnostic("invalid-option", syntheticSpan(COMMAND_LINE), { option, reason })], new Map());
+  report(
+    io,
+    [diagnostic("invalid-option", syntheticSpan(COMMAND_LINE), { option, reason })],
+    new Map(),
+  );
   io.stderr.write(`Run 'vae --help' for usage.\n`);
   return 1;
 }
@@ -67,7 +71,9 @@ function metricsTable(rows: [string, SplitMetrics | null][]): string {
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   return all
-    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "))
+    .map((r) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "),
+    )
     .join("\n");
 }
 
@@ -104,7 +110,12 @@ async function runCheck(
   return 0;
 }
 
-async function runExplain(io: CliIO, file: string, model?: string, objective?: string): Promise<number> {
+async function runExplain(
+  io: CliIO,
+  file: string,
+  model?: string,
+  objective?: string,
+): Promise<number> {
   const res = compileFile(file, { model, objective });
   report(io, res.diagnostics, res.sources);
   if (hasErrors(res.diagnostics) || !res.ir) return 1;
@@ -134,7 +145,11 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   const ir = res.ir;
   const config = resolveTrainConfig(ir, o);
   if (config.dataset === null)
-    return optionError(io, "--data", `model '${ir.name}' names no dataset; pass --data NAME|PATH (see 'vae datasets')`);
+    return optionError(
+      io,
+      "--data",
+      `model '${ir.name}' names no dataset; pass --data NAME|PATH (see 'vae datasets')`,
+    );
 
   const data = await resolveDataset(config.dataset, ir.data, { baseDir: process.cwd() });
   report(io, data.diagnostics, new Map());
@@ -148,7 +163,7 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   const log = (s: string) => {
     if (!o.quiet) io.stderr.write(s + "\n");
   };
-  log(`backend: ${backend.name} (${backend.reason})`);
+  // The engine announces the backend it trains on (hooks.log); no need to say it twice.
   const splits = data.value;
   log(
     `model ${ir.name}: ${splits.train.rows} training points from ${splits.train.source}; ` +
@@ -230,7 +245,16 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
   const misfit = weightMismatches(ir, ckpt.value.weights);
   if (misfit.length > 0) {
     const reason = `its weights do not fit model '${ir.name}' of ${file}: ${misfit.slice(0, 3).join("; ")}`;
-    report(io, [diagnostic("checkpoint-invalid", syntheticSpan(COMMAND_LINE), { path: o.checkpoint, reason })], new Map());
+    report(
+      io,
+      [
+        diagnostic("checkpoint-invalid", syntheticSpan(COMMAND_LINE), {
+          path: o.checkpoint,
+          reason,
+        }),
+      ],
+      new Map(),
+    );
     return 1;
   }
   const spec = o.data ?? ckpt.value.config.train.dataset ?? ir.train.dataset;
@@ -253,10 +277,18 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
   });
   if (o.json) {
     io.stdout.write(
-      JSON.stringify({ model: ir.name, split: o.split, rows: split.rows, backend: backend.name, ...m }) + "\n",
+      JSON.stringify({
+        model: ir.name,
+        split: o.split,
+        rows: split.rows,
+        backend: backend.name,
+        ...m,
+      }) + "\n",
     );
   } else {
-    io.stdout.write(metricsTable([[o.split, m]]) + `\n(nats per data point, ${split.rows} points)\n`);
+    io.stdout.write(
+      metricsTable([[o.split, m]]) + `\n(nats per data point, ${split.rows} points)\n`,
+    );
   }
   return 0;
 }

@@ -139,7 +139,8 @@ export const messages = {
 } satisfies Record<string, (p: never) => string>;
 
 export type DiagnosticCode = keyof typeof messages;
-export type DiagnosticParams<C extends DiagnosticCode> = Parameters<(typeof messages)[C]>[0] extends
-  undefined
+export type DiagnosticParams<C extends DiagnosticCode> = Parameters<
+  (typeof messages)[C]
+>[0] extends undefined
   ? Record<string, never>
   : Parameters<(typeof messages)[C]>[0];

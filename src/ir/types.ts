@@ -47,20 +47,10 @@ export interface NetIR {
 }
 
 export type NetOutputIR =
-  | { kind: "single"; size: number }
-  | { kind: "heads"; heads: { name: string; size: number }[] };
+  { kind: "single"; size: number } | { kind: "heads"; heads: { name: string; size: number }[] };
 
 export type UnaryFn =
-  | "neg"
-  | "exp"
-  | "log"
-  | "softplus"
-  | "sigmoid"
-  | "tanh"
-  | "relu"
-  | "abs"
-  | "sqrt"
-  | "square";
+  "neg" | "exp" | "log" | "softplus" | "sigmoid" | "tanh" | "relu" | "abs" | "sqrt" | "square";
 
 export type BinaryFn = "add" | "sub" | "mul" | "div";
 

@@ -4,16 +4,43 @@ import { parseCommandLine } from "../../src/cli/args.js";
 describe("parseCommandLine", () => {
   it("parses train with every override", () => {
     const r = parseCommandLine([
-      "train", "m.vae", "--data", "mnist", "--objective", "beta_vae(beta: 0.5)", "--epochs", "3",
-      "--batch", "50", "--lr", "1e-3", "--samples", "2", "--seed", "0", "--out", "run", "--json",
+      "train",
+      "m.vae",
+      "--data",
+      "mnist",
+      "--objective",
+      "beta_vae(beta: 0.5)",
+      "--epochs",
+      "3",
+      "--batch",
+      "50",
+      "--lr",
+      "1e-3",
+      "--samples",
+      "2",
+      "--seed",
+      "0",
+      "--out",
+      "run",
+      "--json",
     ]);
     expect(r).toEqual({
       command: {
         kind: "train",
         file: "m.vae",
         options: {
-          model: undefined, data: "mnist", objective: "beta_vae(beta: 0.5)", epochs: 3, batch: 50,
-          lr: 0.001, samples: 2, seed: 0, backend: undefined, out: "run", json: true, quiet: false,
+          model: undefined,
+          data: "mnist",
+          objective: "beta_vae(beta: 0.5)",
+          epochs: 3,
+          batch: 50,
+          lr: 0.001,
+          samples: 2,
+          seed: 0,
+          backend: undefined,
+          out: "run",
+          json: true,
+          quiet: false,
         },
       },
     });
@@ -38,11 +65,15 @@ describe("parseCommandLine", () => {
 
   it("requires exactly one file", () => {
     expect(parseCommandLine(["check"])).toMatchObject({ error: { reason: "expects a .vae file" } });
-    expect(parseCommandLine(["check", "a.vae", "b.vae"])).toMatchObject({ error: { option: "check" } });
+    expect(parseCommandLine(["check", "a.vae", "b.vae"])).toMatchObject({
+      error: { option: "check" },
+    });
   });
 
   it("defaults eval to the test split", () => {
     const r = parseCommandLine(["eval", "m.vae", "--checkpoint", "run"]);
-    expect(r).toMatchObject({ command: { kind: "eval", options: { split: "test", checkpoint: "run" } } });
+    expect(r).toMatchObject({
+      command: { kind: "eval", options: { split: "test", checkpoint: "run" } },
+    });
   });
 });

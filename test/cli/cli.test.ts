@@ -19,7 +19,14 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), "vae-cli-"));
 
 describe("vae check", () => {
   it("accepts every example", async () => {
-    for (const f of ["mnist-vae", "beta-vae", "infomax", "broken-elbo-toy", "gaussian-vae", "linear-vae"]) {
+    for (const f of [
+      "mnist-vae",
+      "beta-vae",
+      "infomax",
+      "broken-elbo-toy",
+      "gaussian-vae",
+      "linear-vae",
+    ]) {
       const r = await vae("check", `examples/${f}.vae`);
       expect(r, f).toMatchObject({ code: 0, stderr: "" });
       expect(r.stdout).toContain(": ok — model");
@@ -55,7 +62,9 @@ describe("vae check", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${f}:8:20: error[unknown-distribution]`);
     expect(r.stderr).toContain(`${f}:10:22: error[unknown-optimizer]`);
-    expect(r.stderr).toMatch(/\n8 \|   decoder p\(x\|z\) = Gaussian\(logits: dec\(z\)\)\n {2}\| {20}\^{8}/);
+    expect(r.stderr).toMatch(
+      /\n8 \|   decoder p\(x\|z\) = Gaussian\(logits: dec\(z\)\)\n {2}\| {20}\^{8}/,
+    );
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
@@ -75,7 +84,9 @@ describe("vae check", () => {
   it("reports command-line mistakes as diagnostics", async () => {
     const r = await vae("train", "examples/mnist-vae.vae", "--epochs", "zero");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("vae: error[invalid-option]: option --epochs: expects an integer ≥ 1, got 'zero'");
+    expect(r.stderr).toContain(
+      "vae: error[invalid-option]: option --epochs: expects an integer ≥ 1, got 'zero'",
+    );
   });
 });
 
@@ -83,7 +94,16 @@ describe("vae train and eval", () => {
   it("trains the toy model, writes a checkpoint and metrics, and evaluates it", async () => {
     const out = tmp();
     const r = await vae(
-      "train", "examples/broken-elbo-toy.vae", "--objective", "elbo", "--epochs", "3", "--out", out, "--json", "--quiet",
+      "train",
+      "examples/broken-elbo-toy.vae",
+      "--objective",
+      "elbo",
+      "--epochs",
+      "3",
+      "--out",
+      out,
+      "--json",
+      "--quiet",
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -99,7 +119,8 @@ describe("vae train and eval", () => {
     expect(last.samples_per_second).toBeGreaterThan(0);
     const lines = readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).epoch)).toEqual([1, 2, 3]);
-    for (const f of ["spec.vae", "ir.json", "weights.json", "config.json"]) expect(existsSync(path.join(out, f))).toBe(true);
+    for (const f of ["spec.vae", "ir.json", "weights.json", "config.json"])
+      expect(existsSync(path.join(out, f))).toBe(true);
 
     const e = await vae("eval", "examples/broken-elbo-toy.vae", "--checkpoint", out, "--json");
     expect(e.code).toBe(0);
@@ -111,7 +132,10 @@ describe("vae train and eval", () => {
 
   it("rejects a checkpoint of another model", async () => {
     const out = tmp();
-    expect((await vae("train", "examples/broken-elbo-toy.vae", "--epochs", "1", "--out", out, "--quiet")).code).toBe(0);
+    expect(
+      (await vae("train", "examples/broken-elbo-toy.vae", "--epochs", "1", "--out", out, "--quiet"))
+        .code,
+    ).toBe(0);
     const e = await vae("eval", "examples/mnist-vae.vae", "--checkpoint", out);
     expect(e.code).toBe(1);
     expect(e.stderr).toContain("error[checkpoint-invalid]");

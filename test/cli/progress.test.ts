@@ -12,7 +12,11 @@ describe("progress", () => {
   it("extrapolates the ETA from the average step time", () => {
     let t = 0;
     const out: string[] = [];
-    const bar = new ProgressBar({ write: (s) => out.push(s), isTTY: true, columns: 100 }, 100, () => t);
+    const bar = new ProgressBar(
+      { write: (s) => out.push(s), isTTY: true, columns: 100 },
+      100,
+      () => t,
+    );
     t = 10_000; // 10 s for 25 of 100 steps → 30 s to go
     expect(bar.line(25, "loss 1.00")).toContain("ETA 00:30");
     expect(bar.line(25, "loss 1.00")).toContain(" 25%");
