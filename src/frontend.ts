@@ -16,6 +16,7 @@ import {
   verifyObjectiveDefinitions,
   type ObjectiveEnv,
 } from "./objectives/resolve.js";
+import { verifyTrainOptions } from "./objectives/schedule.js";
 import { checkModel, verifyModelNames } from "./semantics/check-model.js";
 import { STDLIB_OBJECTIVES_NAME, stdlibObjectivesPath } from "./stdlib/paths.js";
 import type { Expr, ObjectiveDef, Program } from "./syntax/ast.js";
@@ -139,6 +140,9 @@ export function compileSource(
     diagnostics.push(...r.diagnostics);
     objective = r.value;
   }
+  if (objective !== undefined && checked.value !== undefined) {
+    diagnostics.push(...verifyTrainOptions(objective, checked.value.train, trainKeySpan(model)));
+  }
 
   if (hasErrors(diagnostics) || checked.value === undefined || objective === undefined) {
     return done({ program });
@@ -156,6 +160,15 @@ export function renderCompileDiagnostics(
   result: Pick<CompileResult, "diagnostics" | "sources">,
 ): string {
   return renderDiagnostics(result.diagnostics, (f) => result.sources.get(f));
+}
+
+/** Where the model's (first) `train { }` block writes `option`. */
+function trainKeySpan(model: Program["models"][number]) {
+  const train = model.decls.find((d) => d.kind === "TrainDecl");
+  return (option: string) =>
+    train?.kind === "TrainDecl"
+      ? train.entries.find((e) => e.key.name === option)?.key.span
+      : undefined;
 }
 
 function findObjectiveExpr(decls: Program["models"][number]["decls"]): Expr | undefined {

@@ -13,11 +13,14 @@ import type {
   TrainResult,
 } from "./engine/types.js";
 import type { ModelIR, TrainIR } from "./ir/types.js";
+import { BACKEND_NAMES, isBackendName } from "./stdlib/backends.js";
 
 export * from "./diagnostics/index.js";
 export type * from "./ir/types.js";
 export type * from "./syntax/ast.js";
 export type * from "./engine/types.js";
+export type * from "./engine/diagnostics/types.js";
+export type { DiagnoseOptions } from "./engine/diagnostics/report.js";
 export type { Dataset, DatasetSplits } from "./data/types.js";
 export { parseProgram, parseExpression } from "./syntax/index.js";
 export {
@@ -27,29 +30,35 @@ export {
   type CompileOptions,
   type CompileResult,
 } from "./frontend.js";
-export { describeLinearObjective, explainObjective } from "./objectives/index.js";
+export {
+  describeLinearObjective,
+  explainObjective,
+  explainEstimators,
+} from "./objectives/index.js";
 export { resolveDataset, listDatasets, dataSourceText } from "./data/index.js";
 export { openMetricsLog, type MetricsLog } from "./report/metrics-log.js";
 export { packageVersion } from "./package-root.js";
 export { weightMismatches } from "./engine/weights.js";
+export { BACKEND_NAMES, type BackendName } from "./stdlib/backends.js";
 
-const BACKENDS = ["auto", "wasm", "cpu"] as const;
+const BACKENDS = BACKEND_NAMES;
 
 /**
- * Loads tfjs and activates a backend: "auto" | "wasm" | "cpu". Returns which one runs and
- * why, or an `unknown-backend` / `backend-unavailable` diagnostic.
+ * Loads tfjs and activates a backend (BACKEND_NAMES: wasm, cpu, webgpu, tensorflow,
+ * auto). Returns which one runs and why, or an `unknown-backend` / `backend-unavailable`
+ * diagnostic.
  */
 export async function initBackend(
   name: string,
 ): Promise<{ name: string; reason: string } | { diagnostics: Diagnostic[] }> {
   const where = syntheticSpan("<command line>");
-  if (!(BACKENDS as readonly string[]).includes(name))
+  if (!isBackendName(name))
     return {
       diagnostics: [diagnostic("unknown-backend", where, { name, available: BACKENDS.join(", ") })],
     };
   const backend = await import("./backends/tfjs/backend.js");
   try {
-    return await backend.initBackend(name as (typeof BACKENDS)[number]);
+    return await backend.initBackend(name);
   } catch (e) {
     if (e instanceof backend.BackendUnavailableError)
       return {
@@ -81,6 +90,20 @@ export async function evaluate(
 ): Promise<SplitMetrics> {
   const { evaluateModel } = await import("./engine/train.js");
   return evaluateModel(ir, weights, data, opts);
+}
+
+/**
+ * The metrics of `evaluate` plus information diagnostics: log p(x), the data entropy, I_q(X;Z)
+ * with its bounds H − D ≤ I ≤ R, KL[q(z)‖p(z)] and the active units; see src/engine/diagnostics.
+ */
+export async function diagnose(
+  ir: ModelIR,
+  weights: NamedWeights,
+  data: Dataset,
+  opts: import("./engine/diagnostics/report.js").DiagnoseOptions,
+): Promise<import("./engine/diagnostics/types.js").InformationReport> {
+  const { diagnoseModel } = await import("./engine/diagnostics/report.js");
+  return diagnoseModel(ir, weights, data, opts);
 }
 
 export async function saveCheckpoint(

@@ -2,7 +2,7 @@
 # Repeats the peer measurements recorded in docs/peer-results.md and writes one file per run
 # into OUT_DIR (default runs/peers, ignored by git); summarise with
 #   /usr/bin/python3 bench/peers/summarize.py OUT_DIR
-# Takes about 30 minutes on a 2-core machine, most of it the reference-BLAS runs; run it in the
+# Takes about 45 minutes on a 2-core machine, most of it the reference-BLAS runs; run it in the
 # background (nohup bench/peers/measure.sh &) and watch OUT_DIR/progress.
 set -u
 cd "$(dirname "$0")/../.."

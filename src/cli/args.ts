@@ -34,6 +34,12 @@ export interface EvalOptions {
   seed?: number;
   backend?: string;
   json: boolean;
+  /** k of the importance-sampled log p(x) (`--iw K`); unset: not estimated. */
+  iw?: number;
+  /** Evaluate only the first N rows of the split (`--rows N`). */
+  rows?: number;
+  /** Estimator of log q(z) for I_q(X;Z) and KL[q(z)‖p(z)] (`--mi`). */
+  mi?: "stratified" | "mws";
 }
 
 /** A command-line mistake: which option and why, rendered as an `invalid-option` diagnostic. */
@@ -50,6 +56,7 @@ export const USAGE = `Usage:
                  [--samples L] [--seed N] [--backend NAME] [--out DIR] [--json] [--quiet]
   vae eval  FILE --checkpoint DIR [--data NAME|PATH] [--split train|valid|test]
                  [--samples L] [--seed N] [--backend NAME] [--json]
+                 [--iw K] [--rows N] [--mi stratified|mws]
   vae explain FILE [--model NAME] [--objective EXPR]
                           how the objective reduces to distortion, rate and entropy
   vae datasets            list the named datasets
@@ -113,6 +120,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         batch: { type: "string" },
         lr: { type: "string" },
         samples: { type: "string" },
+        iw: { type: "string" },
+        rows: { type: "string" },
+        mi: { type: "string" },
         seed: { type: "string" },
         backend: { type: "string" },
         out: { type: "string" },
@@ -159,7 +169,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       "json",
       "quiet",
     ],
-    eval: ["model", "data", "checkpoint", "split", "samples", "seed", "backend", "json"],
+    eval: [
+      "model",
+      "data",
+      "checkpoint",
+      "split",
+      "samples",
+      "seed",
+      "backend",
+      "json",
+      "iw",
+      "rows",
+      "mi",
+    ],
   };
   for (const [k, val] of Object.entries(v)) {
     if (k === "help" || val === undefined || val === false) continue;
@@ -224,6 +246,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const split = v.split ?? "test";
   if (split !== "train" && split !== "valid" && split !== "test")
     return { error: { option: "--split", reason: `expects train, valid or test, got '${split}'` } };
+  const iw = positiveInt("--iw", v.iw);
+  const evalRows = positiveInt("--rows", v.rows);
+  for (const x of [iw, evalRows]) if (isError(x)) return { error: x };
+  if (v.mi !== undefined && v.mi !== "stratified" && v.mi !== "mws")
+    return { error: { option: "--mi", reason: `expects stratified or mws, got '${v.mi}'` } };
   return {
     command: {
       kind: "eval",
@@ -237,6 +264,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         seed: seed as number | undefined,
         backend: v.backend,
         json: v.json ?? false,
+        ...(iw !== undefined && { iw: iw as number }),
+        ...(evalRows !== undefined && { rows: evalRows as number }),
+        ...(v.mi !== undefined && { mi: v.mi as "stratified" | "mws" }),
       },
     },
   };

@@ -12,6 +12,7 @@ import {
   type TrainIR,
   describeLinearObjective,
   explainObjective,
+  explainEstimators,
   listDatasets,
   packageVersion,
   COMMAND_LINE,
@@ -20,7 +21,8 @@ import {
   initBackend,
   resolveDataset,
   train,
-  evaluate,
+  diagnose,
+  type InformationReport,
   saveCheckpoint,
   loadCheckpoint,
   openMetricsLog,
@@ -120,6 +122,7 @@ async function runExplain(
   report(io, res.diagnostics, res.sources);
   if (hasErrors(res.diagnostics) || !res.ir) return 1;
   io.stdout.write(explainObjective(res.ir.objective) + "\n");
+  io.stdout.write(explainEstimators(res.ir) + "\n");
   return 0;
 }
 
@@ -270,27 +273,83 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
     report(io, backend.diagnostics, new Map());
     return 1;
   }
-  const m = await evaluate(ir, ckpt.value.weights, split, {
+  const rows = Math.min(o.rows ?? split.rows, split.rows);
+  const evaluated =
+    rows === split.rows
+      ? split
+      : { ...split, rows, values: split.values.subarray(0, rows * split.dim) };
+  const m = await diagnose(ir, ckpt.value.weights, evaluated, {
     samples: o.samples ?? ir.train.samples,
     seed: o.seed ?? ir.train.seed,
     entropy: data.value.entropy,
+    iwSamples: o.iw ?? null,
+    ...(o.mi !== undefined && { aggregate: o.mi }),
   });
   if (o.json) {
     io.stdout.write(
       JSON.stringify({
         model: ir.name,
         split: o.split,
-        rows: split.rows,
+        rows,
         backend: backend.name,
         ...m,
       }) + "\n",
     );
   } else {
     io.stdout.write(
-      metricsTable([[o.split, m]]) + `\n(nats per data point, ${split.rows} points)\n`,
+      metricsTable([[o.split, m]]) +
+        "\n\n" +
+        informationTable(m, rows) +
+        `\n(nats per data point, ${rows} points)\n`,
     );
   }
   return 0;
+}
+
+/** The diagnostics of `vae eval` with their estimators and the bounds H − D ≤ I ≤ R. */
+function informationTable(m: InformationReport, rows: number): string {
+  const ll =
+    m.log_likelihood_method === "exact"
+      ? "exact: log Σ_z p(z) p(x|z)"
+      : m.log_likelihood_method === "importance"
+        ? `importance sampled, k = ${m.iw_samples}`
+        : "not estimated: pass --iw K";
+  const h =
+    m.entropy_source === "exact"
+      ? "exact entropy of the data distribution"
+      : m.entropy_source === "empirical"
+        ? `plug-in entropy of the ${rows} rows` +
+          (Math.abs(m.entropy! - Math.log(rows)) < 1e-9 ? " = log N (all distinct)" : "")
+        : "unknown for continuous data";
+  const mi = m.mutual_info;
+  const est =
+    m.mi_estimator === "exact"
+      ? "exact aggregate posterior"
+      : m.mi_estimator === "mws"
+        ? "minibatch weighted sampling"
+        : "stratified minibatch estimate";
+  const lines: [string, string, string][] = [
+    ["log p(x)", fmt(m.log_likelihood), ll],
+    ["entropy H", fmt(m.entropy), h],
+    [
+      "I_q(X;Z)",
+      fmt(mi.estimate),
+      `${est}; ${mi.lower === null ? "?" : fmt(mi.lower)} = max(0, H − D) ≤ I ≤ R = ${fmt(mi.upper)}`,
+    ],
+    [
+      "KL[q(z)‖p(z)]",
+      fmt(m.marginal_kl),
+      `I + KL = ${fmt(mi.estimate + m.marginal_kl)} vs R = ${fmt(m.rate)}`,
+    ],
+    [
+      "active units",
+      m.active_units === null ? "—" : `${m.active_units}/${m.latent_dims}`,
+      m.active_units === null ? "undefined for a categorical latent" : "Var_x E[z_u|x] > 0.01",
+    ],
+  ];
+  const w0 = Math.max(...lines.map((l) => l[0].length));
+  const w1 = Math.max(...lines.map((l) => l[1].length));
+  return lines.map(([a, b, c]) => `${a.padEnd(w0)}   ${b.padStart(w1)}   ${c}`).join("\n");
 }
 
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {

@@ -101,6 +101,8 @@ export const messages = {
     `unknown estimator '${p.name}' (available: ${p.available})`,
   "estimator-not-applicable": (p: { estimator: string; reason: string; alternatives: string }) =>
     `estimator '${p.estimator}' cannot be used here: ${p.reason} (use: ${p.alternatives})`,
+  "train-option-no-effect": (p: { option: string; reason: string }) =>
+    `train option '${p.option}' has no effect: ${p.reason}`,
 
   // ---- data ---------------------------------------------------------------------------
   "unknown-dataset": (p: { name: string; available: string }) =>

@@ -10,9 +10,17 @@ import {
   iwSampleCounts,
   numberAlgebra,
   tensorAlgebra,
+  trainingRate,
+  scheduleFactor,
+  scoreVarianceReport,
+  formatScoreVarianceReport,
+  ScoreBaselines,
   type Estimator,
+  type LossShaping,
 } from "./estimators/index.js";
+import { epochDiagnostics } from "./diagnostics/epoch.js";
 import { deriveSeed, Rng } from "./rng.js";
+import { weightPriorPenalty } from "./weight-prior.js";
 import type {
   EpochMetrics,
   EvaluateOptions,
@@ -80,17 +88,36 @@ function uploadRows(tf: Tf, ir: ModelIR, ds: Dataset): Tensor {
 }
 
 /** The minibatch objective (a scalar to minimise) from per-point terms averaged over the batch. */
-function batchObjective(model: CompiledModel, spec: ObjectiveSpec, x: Tensor, seed: number) {
+/**
+ * Where training stands, for the loss-shaping options: `progress` is the epochs completed
+ * (fractional), `baselines` the score-function control variates.
+ */
+export interface TrainingState {
+  shaping: LossShaping;
+  progress: number;
+  baselines?: ScoreBaselines;
+}
+
+function batchObjective(
+  model: CompiledModel,
+  spec: ObjectiveSpec,
+  x: Tensor,
+  seed: number,
+  state: TrainingState = { shaping: {}, progress: 0 },
+) {
   const tf = model.tf;
   const terms = spec.estimator(model, x, {
     samples: spec.samples,
     kl: spec.kl,
     seed,
     iwSamples: spec.iwSamples,
+    rateByDimension: state.shaping.freeBits !== undefined,
+    ...(state.baselines && { baselines: state.baselines }),
   });
   return evaluateObjective(spec.objective, tensorAlgebra(tf), {
     distortion: tf.mean(terms.distortion),
-    rate: tf.mean(terms.rate),
+    rate: trainingRate(tf, terms, state.shaping, state.progress),
+    annealFactor: scheduleFactor(state.progress, state.shaping.anneal),
     entropy: tf.scalar(spec.entropy),
     iwBound: (k) => {
       const t = terms.iw.get(k);
@@ -106,13 +133,13 @@ function batchObjective(model: CompiledModel, spec: ObjectiveSpec, x: Tensor, se
  * (|σ − R|) is reported for the split as a whole. The draws come from `seed` alone: the
  * same weights always give the same numbers.
  */
-function evaluateRows(
+async function evaluateRows(
   model: CompiledModel,
   spec: ObjectiveSpec,
   x: Tensor,
   seed: number,
   batch: number,
-): SplitMetrics {
+): Promise<SplitMetrics> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   const rng = new Rng(seed, "eval");
@@ -131,7 +158,8 @@ function evaluateRows(
       const parts = [terms.distortion, terms.rate, ...spec.iwSamples.map((k) => terms.iw.get(k)!)];
       return tf.stack(parts.map((t) => tf.sum(t)));
     });
-    const v = packed.dataSync();
+    // Asynchronous: the webgpu backend cannot read synchronously under Node.
+    const v = await packed.data();
     packed.dispose();
     for (let i = 0; i < sums.length; i++) sums[i]! += v[i]!;
   }
@@ -148,11 +176,11 @@ function evaluateRows(
 }
 
 /** Every variable of the model as plain arrays under its stable name. */
-export function exportWeights(model: CompiledModel): NamedWeights {
+export async function exportWeights(model: CompiledModel): Promise<NamedWeights> {
   const out: NamedWeights = {};
   for (const spec of model.specs) {
     const v = model.weights.get(spec.name)!;
-    out[spec.name] = { shape: [...v.shape], values: new Float32Array(v.dataSync()) };
+    out[spec.name] = { shape: [...v.shape], values: new Float32Array(await v.data()) };
   }
   return out;
 }
@@ -170,6 +198,17 @@ export function importWeights(model: CompiledModel, weights: NamedWeights): void
 
 const now = () => performance.now();
 
+/** Knobs for measurements (benchmarks); the defaults are what `vae train` does. */
+export interface TrainRunOptions {
+  /** Stop after this many optimisation steps in all, even mid-epoch (default: no limit). */
+  maxSteps?: number;
+  /**
+   * Evaluate the train and held-out splits after each epoch (default true). When false no
+   * epoch is evaluated, `onEpoch` is not called and `history` stays empty.
+   */
+  evaluate?: boolean;
+}
+
 /**
  * AEVB (Kingma & Welling 2014, Algorithm 1) with the model's estimator and objective.
  * Each epoch visits the training rows in a fresh seeded order, in minibatches of
@@ -184,7 +223,10 @@ export async function trainModel(
   data: DatasetSplits,
   config: TrainIR,
   hooks: TrainHooks = {},
+  run: TrainRunOptions = {},
 ): Promise<TrainResult> {
+  const maxSteps = run.maxSteps ?? Number.POSITIVE_INFINITY;
+  const evaluate = run.evaluate ?? true;
   const backend = await initBackend(backendName(config.backend));
   hooks.log?.(`backend: ${backend.name} (${backend.reason})`);
   const tf = await loadTf();
@@ -202,18 +244,23 @@ export async function trainModel(
   const evalSeed = deriveSeed(config.seed, "eval");
   const rows = data.train.rows;
   const stepsPerEpoch = Math.ceil(rows / config.batch);
+  const baselines = config.estimator === "score" ? new ScoreBaselines(tf) : undefined;
+  if (baselines !== undefined) logScoreVariance(model, spec, xTrain, config, hooks);
   const history: EpochMetrics[] = [];
   let trainedRows = 0;
   let trainMs = 0;
   let warnedNonFinite = false;
+  let stepsTaken = 0;
 
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = 1; epoch <= config.epochs && stepsTaken < maxSteps; epoch++) {
       const epochStart = now();
       let epochTrainMs = 0;
       let loss = Number.NaN;
       const order = tf.tensor1d(rng.permutation(rows), "int32");
-      for (let step = 0; step < stepsPerEpoch; step++) {
+      let rowsThisEpoch = 0;
+      for (let step = 0; step < stepsPerEpoch && stepsTaken < maxSteps; step++) {
+        const last = step === stepsPerEpoch - 1 || stepsTaken + 1 === maxSteps;
         const start = step * config.batch;
         const size = Math.min(config.batch, rows - start);
         const seed = rng.nextSeed();
@@ -221,13 +268,22 @@ export async function trainModel(
         // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
         // whole training tensor (an input of the gather) for the backward pass.
         const xb = tf.tidy(() => tf.gather(xTrain, tf.slice(order, start, size)));
+        const prior = config.weightPrior;
         const cost = optimizer.minimize(
-          () => batchObjective(model, spec, xb, seed),
+          () => {
+            const progress = epoch - 1 + step / stepsPerEpoch;
+            const state = { shaping: config, progress, ...(baselines && { baselines }) };
+            const objective = batchObjective(model, spec, xb, seed, state);
+            if (prior === undefined) return objective;
+            const penalty = weightPriorPenalty(tf, variables, prior.scale, rows);
+            return tf.add(objective, penalty) as Scalar;
+          },
           true,
           variables,
         );
         xb.dispose();
-        if (step % LOSS_READ_EVERY === 0 || step === stepsPerEpoch - 1) {
+        baselines?.endStep();
+        if (step % LOSS_READ_EVERY === 0 || last) {
           loss = (await cost!.data())[0]!;
           if (!Number.isFinite(loss) && !warnedNonFinite) {
             warnedNonFinite = true;
@@ -237,19 +293,31 @@ export async function trainModel(
         cost?.dispose();
         epochTrainMs += now() - t0;
         trainedRows += size;
+        rowsThisEpoch += size;
+        stepsTaken++;
         hooks.onStep?.({ epoch, step, stepsPerEpoch, loss });
       }
       order.dispose();
       trainMs += epochTrainMs;
+      if (!evaluate) continue;
 
-      const train = evaluateRows(model, spec, xTrain, evalSeed, EVAL_BATCH);
-      const test = xHeld !== null ? evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH) : null;
+      const train = await evaluateRows(model, spec, xTrain, evalSeed, EVAL_BATCH);
+      const test =
+        xHeld !== null ? await evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH) : null;
+      const diagnostics =
+        xHeld !== null
+          ? epochDiagnostics(model, xHeld, {
+              enumerate: config.estimator === "enumerate",
+              seed: evalSeed,
+            })
+          : null;
       const metrics: EpochMetrics = {
         epoch,
         train,
         test,
+        ...(diagnostics && { diagnostics }),
         seconds: (now() - epochStart) / 1000,
-        samples_per_second: rows / (epochTrainMs / 1000),
+        samples_per_second: rowsThisEpoch / (epochTrainMs / 1000),
       };
       history.push(metrics);
       hooks.onEpoch?.(metrics);
@@ -259,14 +327,46 @@ export async function trainModel(
       config,
       backend: backend.name,
       history,
-      weights: exportWeights(model),
+      weights: await exportWeights(model),
       samples_per_second: trainMs > 0 ? trainedRows / (trainMs / 1000) : 0,
     };
   } finally {
+    baselines?.dispose();
     optimizer.dispose();
     xTrain.dispose();
     xHeld?.dispose();
     model.dispose();
+  }
+}
+
+/**
+ * Logs how much the moving-average baseline lowers the variance of the score-function
+ * encoder gradient, measured on the first minibatch before training starts.
+ */
+function logScoreVariance(
+  model: CompiledModel,
+  spec: ObjectiveSpec,
+  xTrain: Tensor,
+  config: TrainIR,
+  hooks: TrainHooks,
+): void {
+  if (hooks.log === undefined) return;
+  const tf = model.tf;
+  const xb = tf.slice(xTrain, 0, Math.min(config.batch, xTrain.shape[0]!));
+  try {
+    const report = scoreVarianceReport(
+      model,
+      (seed, baselines) =>
+        batchObjective(model, spec, xb, seed, {
+          shaping: config,
+          progress: 0,
+          ...(baselines && { baselines }),
+        }),
+      deriveSeed(config.seed, "variance"),
+    );
+    hooks.log(formatScoreVarianceReport(report, xb.shape[0]!));
+  } finally {
+    xb.dispose();
   }
 }
 
@@ -310,7 +410,9 @@ export async function evaluateModel(
   const x = uploadRows(tf, ir, data);
   try {
     importWeights(model, weights);
-    return evaluateRows(model, spec, x, deriveSeed(opts.seed, "eval"), opts.batch ?? EVAL_BATCH);
+    const seed = deriveSeed(opts.seed, "eval");
+    // Awaited here: the finally below frees x and the model.
+    return await evaluateRows(model, spec, x, seed, opts.batch ?? EVAL_BATCH);
   } finally {
     x.dispose();
     model.dispose();

@@ -1,4 +1,5 @@
 import type { EstimatorName, ModelIR, TrainIR } from "../ir/types.js";
+import type { EpochDiagnostics } from "./diagnostics/types.js";
 
 /** Per-data-point averages, in nats. `loss` is the objective being minimised. */
 export interface SplitMetrics {
@@ -13,6 +14,8 @@ export interface EpochMetrics {
   train: SplitMetrics;
   /** Held-out metrics (test split, else valid); null when the dataset has neither. */
   test: SplitMetrics | null;
+  /** Cheap information diagnostics of the held-out split (absent without one). */
+  diagnostics?: EpochDiagnostics;
   seconds: number;
   samples_per_second: number;
 }
@@ -55,6 +58,6 @@ export interface EvaluateOptions {
   entropy?: number | null;
   estimator?: EstimatorName;
   kl?: "analytic" | "monte_carlo";
-  /** "auto" | "wasm" | "cpu"; default: the model's train.backend, else "auto". */
+  /** A name of BACKEND_NAMES (src/stdlib/backends.ts); default: train.backend, else "auto". */
   backend?: string | null;
 }

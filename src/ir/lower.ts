@@ -20,7 +20,12 @@ export function lowerModel(model: CheckedModel, objective: ObjectiveIR): ModelIR
     name: model.name,
     data: lowerVariable(model.data),
     latent: lowerVariable(model.latent),
-    params: model.params.map((p) => ({ name: p.name, shape: [...p.shape], init: p.init })),
+    params: model.params.map((p) => ({
+      name: p.name,
+      shape: [...p.shape],
+      init: p.init,
+      ...(p.initScale !== undefined ? { initScale: p.initScale } : {}),
+    })),
     nets: model.nets.map((n) => ({
       name: n.name,
       kind: n.kind,

@@ -25,6 +25,8 @@ export interface ParamIR {
   name: string;
   shape: Shape;
   init: number;
+  /** `= normal(loc: init, scale: initScale)`: entries drawn from N(init, initScale²). */
+  initScale?: number;
 }
 
 export type Activation = "tanh" | "relu" | "sigmoid" | "softplus" | "identity";
@@ -89,12 +91,15 @@ export interface DistributionIR {
 
 export type ObjectiveTerm = "distortion" | "rate" | "mutual_info" | "marginal_kl" | "entropy";
 
-/** An objective after every named objective has been inlined: a tree over terms. */
+/**
+ * An objective after every named objective has been inlined: a tree over terms.
+ * `anneal` scales its input by the training schedule factor min(1, t / train.anneal).
+ */
 export type ObjectiveExpr =
   | { op: "const"; value: number }
   | { op: "term"; term: ObjectiveTerm }
   | { op: "iw_bound"; k: number }
-  | { op: "unary"; fn: "neg" | "abs"; input: ObjectiveExpr }
+  | { op: "unary"; fn: "neg" | "abs" | "anneal"; input: ObjectiveExpr }
   | { op: "binary"; fn: BinaryFn; lhs: ObjectiveExpr; rhs: ObjectiveExpr }
   | { op: "call"; fn: "max" | "min"; args: ObjectiveExpr[] };
 
@@ -136,6 +141,27 @@ export interface TrainIR {
   kl: "analytic" | "monte_carlo";
   seed: number;
   backend: string | null;
+  /**
+   * KL warm-up (Bowman et al. 2016; Sønderby et al. 2016): the rate is weighted by
+   * min(1, t / warmup) in the training loss, t = epochs completed (fractional). Absent: off.
+   */
+  warmup?: number;
+  /**
+   * Free bits (Kingma et al. 2016): in the training loss the rate is Σ_j max(λ, KL_j),
+   * KL_j the minibatch mean of latent dimension j's KL, in nats. Absent: off.
+   */
+  freeBits?: number;
+  /**
+   * Epochs over which every anneal(v) in the objective grows linearly from 0 to v
+   * (v·min(1, t / anneal)). Absent: anneal(v) is v from the start.
+   */
+  anneal?: number;
+  /**
+   * MAP training (Kingma & Welling 2014, §5): an isotropic Gaussian prior N(0, scale²) on
+   * every learned tensor; the per-point loss gains −log p(θ)/N, N the training rows.
+   * Absent: maximum likelihood.
+   */
+  weightPrior?: { kind: "normal"; scale: number };
 }
 
 export interface ModelIR {

@@ -35,6 +35,9 @@ export function validateModelIR(ir: ModelIR): string[] {
     if (params.has(p.name)) fail(`param ${p.name}`, "declared twice");
     if (!isShape(p.shape)) fail(`param ${p.name}`, `bad shape ${JSON.stringify(p.shape)}`);
     if (!Number.isFinite(p.init)) fail(`param ${p.name}`, "init is not a finite number");
+    if (p.initScale !== undefined && !(p.initScale > 0 && Number.isFinite(p.initScale))) {
+      fail(`param ${p.name}`, "initScale is not a positive number");
+    }
     params.set(p.name, p.shape);
   }
   const nets = new Map<string, NetIR>();

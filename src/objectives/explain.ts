@@ -44,7 +44,7 @@ export function explainObjective(objective: ObjectiveIR): string {
   const c = termCoefficients(objective.expr);
   if (c === null || objective.linear === null) {
     lines.push(
-      "This objective is not linear in the information terms (it uses abs, max, min, iw_bound",
+      "This objective is not linear in the information terms (it uses abs, max, min, iw_bound, anneal",
       "or a product of terms), so it has no canonical distortion/rate/entropy form.",
     );
     return lines.join("\n");

@@ -21,3 +21,5 @@ export {
   betaVaeEquivalent,
 } from "./explain.js";
 export { OBJECTIVE_TERMS, OBJECTIVE_FUNCTIONS, isObjectiveTerm } from "./terms.js";
+export { explainEstimators, hasAnalyticKl } from "./estimators.js";
+export { verifyTrainOptions, usesRate, usesAnneal, objectiveContains } from "./schedule.js";

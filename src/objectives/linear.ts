@@ -42,6 +42,8 @@ export function termCoefficients(e: ObjectiveExpr): TermCoefficients | null {
       const a = termCoefficients(e.input);
       if (a === null) return null;
       if (e.fn === "neg") return scale(a, -1);
+      // A scheduled weight changes during training: no fixed linear form.
+      if (e.fn === "anneal") return null;
       return isConstant(a) ? { ...zero(), constant: Math.abs(a.constant) } : null;
     }
     case "call": {

@@ -26,7 +26,7 @@ function format(e: ObjectiveExpr, context: number): string {
     case "call":
       return `${e.fn}(${e.args.map((a) => format(a, 0)).join(", ")})`;
     case "unary":
-      if (e.fn === "abs") return `abs(${format(e.input, 0)})`;
+      if (e.fn === "abs" || e.fn === "anneal") return `${e.fn}(${format(e.input, 0)})`;
       return wrap(`-${format(e.input, 3)}`, context > 2);
     case "binary": {
       const p = PRECEDENCE[e.fn];

@@ -227,10 +227,10 @@ function resolveBuiltin(call: Call, ctx: Context): ObjectiveExpr | undefined {
   const args = call.args.map((a) => resolve(a.value, ctx));
   const n = call.args.length;
   const found = n === 0 ? "none" : n === 1 ? "1 argument" : `${n} arguments`;
-  const arity = name === "abs" || name === "iw_bound" ? n === 1 : n >= 2;
+  const arity = name === "abs" || name === "iw_bound" || name === "anneal" ? n === 1 : n >= 2;
   if (!arity) {
     const expected =
-      name === "abs"
+      name === "abs" || name === "anneal"
         ? "one argument"
         : name === "iw_bound"
           ? "one argument k"
@@ -243,6 +243,7 @@ function resolveBuiltin(call: Call, ctx: Context): ObjectiveExpr | undefined {
   if (!ok || args.some((a) => a === undefined)) return undefined;
   const values = args as ObjectiveExpr[];
   if (name === "abs") return { op: "unary", fn: "abs", input: values[0]! };
+  if (name === "anneal") return { op: "unary", fn: "anneal", input: values[0]! };
   if (name === "max" || name === "min") return { op: "call", fn: name, args: values };
   const k = constantValue(values[0]!);
   if (k !== undefined && Number.isNaN(k)) return { op: "iw_bound", k: 1 };
@@ -330,7 +331,8 @@ export function constantValue(e: ObjectiveExpr): number | undefined {
     case "iw_bound":
       return undefined;
     case "unary": {
-      const v = constantValue(e.input);
+      // anneal(v) changes during training, so it is never a constant.
+      const v = e.fn === "anneal" ? undefined : constantValue(e.input);
       return v === undefined ? undefined : e.fn === "neg" ? -v : Math.abs(v);
     }
     case "call": {

@@ -10,7 +10,7 @@ export const OBJECTIVE_TERMS: readonly ObjectiveTerm[] = [
 ];
 
 /** Functions an objective may call besides other objectives. */
-export const OBJECTIVE_FUNCTIONS = ["abs", "max", "min", "iw_bound"] as const;
+export const OBJECTIVE_FUNCTIONS = ["abs", "max", "min", "iw_bound", "anneal"] as const;
 
 export function isObjectiveTerm(name: string): name is ObjectiveTerm {
   return (OBJECTIVE_TERMS as readonly string[]).includes(name);

@@ -1,4 +1,4 @@
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EpochMetrics } from "../engine/types.js";
 
@@ -9,19 +9,18 @@ export interface MetricsLog {
 
 /**
  * `metrics.jsonl` in the run directory, one JSON object per epoch, written as each epoch
- * ends so a long run can be watched (and survives being interrupted).
+ * ends so a long run can be watched. The writes are synchronous on purpose: the training
+ * loop may not yield to the event loop between epochs, and queued asynchronous writes
+ * would then only land when training ends (or never, if it is interrupted).
  */
 export async function openMetricsLog(dir: string): Promise<MetricsLog> {
-  await mkdir(dir, { recursive: true });
-  const fh: FileHandle = await open(path.join(dir, "metrics.jsonl"), "w");
-  let pending: Promise<unknown> = Promise.resolve();
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "metrics.jsonl");
+  writeFileSync(file, "");
   return {
     append(m) {
-      pending = pending.then(() => fh.appendFile(JSON.stringify(m) + "\n"));
+      appendFileSync(file, JSON.stringify(m) + "\n");
     },
-    async close() {
-      await pending;
-      await fh.close();
-    },
+    async close() {},
   };
 }

@@ -1,5 +1,6 @@
 import { diagnostic, joinSpans, type Diagnostic } from "../diagnostics/index.js";
 import {
+  componentCount,
   distributionNames,
   lookupDistribution,
   parameterNames,
@@ -72,14 +73,35 @@ export function checkDistributionDecl(
   const params: Record<string, CheckedExpr> = {};
   const args = signature ? namedArguments(signature, d.dist, diagnostics) : [];
   const checkedArgs = new Set<Arg>();
+  const shapes: Record<string, number[] | undefined> = {};
   for (const arg of args) {
     const value = checkTensorExpr(arg.value, scope);
     checkedArgs.add(arg);
     const name = arg.name!.name;
     params[name] = value;
-    const shape = tensorOperand(value, scope);
+    shapes[name] = tensorOperand(value, scope);
+  }
+  // A mixture's component count K comes from its component parameter as written.
+  const components = signature ? componentCount(signature, shapes) : undefined;
+  const mixture = signature?.paramShape === "components-and-event";
+  for (const arg of args) {
+    const name = arg.name!.name;
+    const shape = shapes[name];
+    if (mixture && components === undefined && name === signature?.componentParam) {
+      if (shape !== undefined) {
+        diagnostics.push(
+          diagnostic("shape-mismatch", arg.value.span, {
+            what: `parameter '${name}' of ${signature.name}`,
+            expected: "[K], one score per mixture component",
+            found: formatShape(shape),
+          }),
+        );
+      }
+      continue;
+    }
+    if (mixture && components === undefined) continue;
     if (shape !== undefined && supported && signature && target) {
-      const required = requiredParamShape(signature, target);
+      const required = requiredParamShape(signature, target, name, components);
       if (!broadcastsTo(shape, required)) {
         diagnostics.push(
           diagnostic("shape-mismatch", arg.value.span, {

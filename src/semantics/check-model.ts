@@ -262,19 +262,68 @@ function checkParamDecl(p: ParamDecl, diagnostics: Diagnostic[]): CheckedParam |
     ok = false;
   }
   let init = 0;
+  let initScale: number | undefined;
   if (p.init !== undefined) {
-    const value = constantNumber(p.init);
-    if (value === undefined) {
+    const random = p.init.kind === "Call" ? checkRandomInit(p.init, diagnostics) : undefined;
+    const value = random?.loc ?? constantNumber(p.init);
+    if (p.init.kind === "Call" && p.init.callee.name === "normal") {
+      if (random === undefined) ok = false;
+      else [init, initScale] = [random.loc, random.scale];
+    } else if (value === undefined) {
       diagnostics.push(
         diagnostic("invalid-expression", p.init.span, {
-          reason: "a param's initial value must be a number",
+          reason: "a param's initial value must be a number or normal(loc: m, scale: s)",
         }),
       );
       ok = false;
     } else init = value;
   }
   if (!ok || type === undefined) return undefined;
-  return { name: p.name.name, shape: type.shape, init, span: p.span };
+  const checked: CheckedParam = { name: p.name.name, shape: type.shape, init, span: p.span };
+  if (initScale !== undefined) checked.initScale = initScale;
+  return checked;
+}
+
+/**
+ * `normal(loc: m, scale: s)` as a param initialiser: entries drawn independently from
+ * N(m, s²), m defaulting to 0. Random starts break the symmetry between otherwise
+ * interchangeable entries, e.g. the component means of a learned mixture prior.
+ */
+function checkRandomInit(
+  call: Extract<Expr, { kind: "Call" }>,
+  diagnostics: Diagnostic[],
+): { loc: number; scale: number } | undefined {
+  if (call.callee.name !== "normal") return undefined;
+  const found: Record<string, number> = {};
+  let ok = true;
+  for (const arg of call.args) {
+    const value = constantNumber(arg.value);
+    const name = arg.name?.name;
+    if (name !== "loc" && name !== "scale") {
+      diagnostics.push(
+        diagnostic("invalid-expression", arg.span, {
+          reason: "normal(...) as a param's initial value takes only loc: m and scale: s",
+        }),
+      );
+      ok = false;
+    } else if (value === undefined || (name === "scale" && !(value > 0))) {
+      diagnostics.push(
+        diagnostic("invalid-expression", arg.value.span, {
+          reason: `the ${name} of a random initial value must be a ${name === "scale" ? "positive " : ""}number`,
+        }),
+      );
+      ok = false;
+    } else found[name] = value;
+  }
+  if (ok && found["scale"] === undefined) {
+    diagnostics.push(
+      diagnostic("invalid-expression", call.span, {
+        reason: "a random initial value needs a scale, as in normal(scale: 0.1)",
+      }),
+    );
+    ok = false;
+  }
+  return ok ? { loc: found["loc"] ?? 0, scale: found["scale"]! } : undefined;
 }
 
 function constantNumber(e: Expr): number | undefined {

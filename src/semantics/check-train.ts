@@ -1,6 +1,7 @@
 import { diagnostic, type Diagnostic, type Span } from "../diagnostics/index.js";
 import type { EstimatorName, OptimizerName, TrainIR } from "../ir/types.js";
 import type { Expr, TrainDecl } from "../syntax/ast.js";
+import { BACKEND_NAMES, isBackendName } from "../stdlib/backends.js";
 
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "adagrad", "sgd"];
 export const ESTIMATORS: readonly EstimatorName[] = ["reparam", "enumerate", "score"];
@@ -33,6 +34,10 @@ const OPTIONS = [
   "kl",
   "seed",
   "backend",
+  "warmup",
+  "free_bits",
+  "anneal",
+  "weight_prior",
 ] as const;
 type Option = (typeof OPTIONS)[number];
 
@@ -88,11 +93,18 @@ function checkOption(
       if (v.kind === "StringLit") train.dataset = v.value;
       else invalid('a string, such as "binarized-mnist" or a file path');
       return;
-    case "backend":
-      if (v.kind === "StringLit") train.backend = v.value;
-      else if (v.kind === "Name") train.backend = v.name;
-      else invalid("a backend name");
+    case "backend": {
+      const name = v.kind === "StringLit" ? v.value : v.kind === "Name" ? v.name : null;
+      if (name === null) return invalid(BACKEND_NAMES.join(", ").replace(/, (?=[^,]*$)/, " or "));
+      if (!isBackendName(name)) {
+        diagnostics.push(
+          diagnostic("unknown-backend", v.span, { name, available: BACKEND_NAMES.join(", ") }),
+        );
+        return;
+      }
+      train.backend = name;
       return;
+    }
     case "batch":
     case "epochs":
     case "samples":
@@ -129,7 +141,34 @@ function checkOption(
     case "optimizer":
       checkOptimizer(v, train, diagnostics);
       return;
+    case "warmup":
+    case "anneal":
+      // Epochs may be fractional: the schedules advance every step.
+      if (v.kind === "NumberLit" && v.value > 0 && Number.isFinite(v.value)) {
+        train[option] = v.value;
+      } else invalid("a positive number of epochs");
+      return;
+    case "free_bits":
+      if (v.kind === "NumberLit" && v.value > 0 && Number.isFinite(v.value)) {
+        train.freeBits = v.value;
+      } else invalid("a positive number of nats per latent dimension");
+      return;
+    case "weight_prior": {
+      const scale = weightPriorScale(v);
+      if (scale !== undefined) train.weightPrior = { kind: "normal", scale };
+      else invalid("normal(scale: s) with s > 0, a Gaussian prior on every weight");
+      return;
+    }
   }
+}
+
+/** s of `normal(scale: s)`, or undefined when the value is anything else. */
+function weightPriorScale(v: Expr): number | undefined {
+  if (v.kind !== "Call" || v.callee.name !== "normal" || v.args.length !== 1) return undefined;
+  const arg = v.args[0]!;
+  const value = arg.value;
+  if (arg.name?.name !== "scale" || value.kind !== "NumberLit") return undefined;
+  return value.value > 0 && Number.isFinite(value.value) ? value.value : undefined;
 }
 
 function checkOptimizer(v: Expr, train: TrainIR, diagnostics: Diagnostic[]): void {

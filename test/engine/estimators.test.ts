@@ -6,6 +6,7 @@ import {
   enumerateTerms,
   estimatorFor,
   reparamTerms,
+  scoreTerms,
   type EstimatorOptions,
 } from "../../src/engine/estimators/index.js";
 import { importWeights } from "../../src/engine/train.js";
@@ -259,9 +260,9 @@ describe("enumerate on the broken-ELBO toy", () => {
 });
 
 describe("estimatorFor", () => {
-  it("maps names to estimators and rejects score as not implemented", () => {
+  it("maps names to estimators", () => {
     expect(estimatorFor("reparam")).toBe(reparamTerms);
     expect(estimatorFor("enumerate")).toBe(enumerateTerms);
-    expect(() => estimatorFor("score")).toThrow(/not implemented/);
+    expect(estimatorFor("score")).toBe(scoreTerms);
   });
 });

@@ -230,7 +230,7 @@ describe("in a compiled model", () => {
 });
 
 describe("stdlib/objectives.vae", () => {
-  it("defines the five standard objectives, found from the package root", async () => {
+  it("defines the standard objectives, found from the package root", async () => {
     const { stdlibObjectivesPath } = await import("../../src/stdlib/paths.js");
     const { readFileSync } = await import("node:fs");
     const path = stdlibObjectivesPath();
@@ -246,6 +246,7 @@ describe("stdlib/objectives.vae", () => {
       "infomax(lambda)",
       "target_rate(sigma)",
       "iwae(k)",
+      "capacity(gamma, c)",
     ]);
     const objective =
       "elbo + beta_vae(2) + infomax(lambda: 1) + target_rate(sigma: 1) + iwae(k: 2)";

@@ -28,7 +28,7 @@ const codes = (ds: Diagnostic[]) => ds.map((d) => d.code);
 
 describe("distribution registry", () => {
   it("holds Normal, Bernoulli and Categorical", () => {
-    expect(distributionNames()).toEqual(["Normal", "Bernoulli", "Categorical"]);
+    expect(distributionNames()).toEqual(["Normal", "Bernoulli", "Categorical", "MixtureNormal"]);
     for (const [name, sig] of distributions) expect(sig.name).toBe(name);
   });
 
@@ -51,7 +51,8 @@ describe("distribution registry", () => {
 });
 
 describe("net registry", () => {
-  it("holds linear, mlp and table", () => expect(netNames()).toEqual(["linear", "mlp", "table"]));
+  it("holds linear, mlp and table", () =>
+    expect(netNames()).toEqual(["linear", "mlp", "table", "quadratic_logits"]));
 
   it("mlp with heads and a default activation", () => {
     const r = define("mlp(784 -> 400 -> (loc: 20, log_scale: 20))");

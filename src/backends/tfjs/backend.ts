@@ -1,5 +1,8 @@
+import type { BackendName } from "../../stdlib/backends.js";
+import { startAutoBackend, TENSORFLOW_PACKAGES, type AutoStarters } from "./auto.js";
 import type { Tf } from "./tf.js";
 import { installWasmKernelOverrides } from "./wasm-kernels/index.js";
+import { adapterLabel, probeWebGpu, resolvePackage, startWebGpu } from "./webgpu.js";
 
 export {
   matMulOverrideRegistrations,
@@ -12,14 +15,7 @@ export {
   WASM_OVERRIDES,
 } from "./wasm-kernels/index.js";
 
-export type BackendName = "wasm" | "cpu" | "auto";
-
-/** Names accepted by `initBackend`, for option validation in the CLI. */
-export const BACKEND_NAMES: readonly BackendName[] = ["auto", "wasm", "cpu"];
-
-export function isBackendName(name: string): name is BackendName {
-  return (BACKEND_NAMES as readonly string[]).includes(name);
-}
+export { BACKEND_NAMES, isBackendName, type BackendName } from "../../stdlib/backends.js";
 
 /** A requested backend could not be started; the CLI reports it as `backend-unavailable`. */
 export class BackendUnavailableError extends Error {
@@ -72,24 +68,78 @@ async function startCpu(tf: Tf): Promise<string | null> {
   }
 }
 
+async function startTensorflow(tf: Tf, pkg: string): Promise<string | null> {
+  try {
+    // The package registers the `tensorflow` backend (libtensorflow through N-API) on import.
+    await import(pkg);
+    if (!(await tf.setBackend("tensorflow"))) return "the tensorflow backend failed to initialise";
+    await tf.ready();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+function starters(tf: Tf): AutoStarters {
+  return {
+    tensorflow: (pkg) => startTensorflow(tf, pkg),
+    webgpu: (adapter) => startWebGpu(tf, adapter),
+    wasm: () => startWasm(tf),
+    cpu: () => startCpu(tf),
+  };
+}
+
+async function startNamed(tf: Tf, name: BackendName): Promise<{ name: string; reason: string }> {
+  const unavailable = (reason: string) => new BackendUnavailableError(name, reason);
+  switch (name) {
+    case "cpu":
+    case "wasm": {
+      const failure = await (name === "cpu" ? startCpu(tf) : startWasm(tf));
+      if (failure !== null) throw unavailable(failure);
+      return { name, reason: "requested" };
+    }
+    case "webgpu": {
+      const probe = await probeWebGpu();
+      if (!probe.ok) throw unavailable(`no WebGPU adapter (${probe.reason})`);
+      const failure = await startWebGpu(tf, probe.adapter);
+      if (failure !== null) throw unavailable(failure);
+      return {
+        name,
+        reason: `requested; adapter ${adapterLabel(probe.adapter)} via Dawn ${probe.adapter.config}`,
+      };
+    }
+    case "tensorflow": {
+      const pkg = TENSORFLOW_PACKAGES.find((p) => resolvePackage(p) !== null);
+      if (pkg === undefined) {
+        throw unavailable(`neither ${TENSORFLOW_PACKAGES.join(" nor ")} is installed`);
+      }
+      const failure = await startTensorflow(tf, pkg);
+      if (failure !== null) throw unavailable(`${pkg}: ${failure}`);
+      return { name, reason: `requested; ${pkg}` };
+    }
+    case "auto": {
+      const probes = { resolves: (p: string) => resolvePackage(p) !== null, probeWebGpu };
+      const result = await startAutoBackend(probes, starters(tf));
+      if ("failed" in result) throw unavailable(result.failed);
+      return result;
+    }
+  }
+}
+
+let active: { requested: BackendName; result: { name: string; reason: string } } | undefined;
+
 /**
- * Loads tfjs and makes `name` the active backend. "auto" prefers wasm (SIMD, on every
- * platform) and falls back to the plain-JS cpu backend. Throws BackendUnavailableError
- * when an explicitly named backend cannot start.
+ * Loads tfjs and makes `name` the active backend; see docs/backends.md for what "auto"
+ * picks. Asking again for the backend already running returns the first answer without
+ * probing again (the CLI and the engine both ask). Throws BackendUnavailableError when
+ * the requested backend cannot start.
  */
 export async function initBackend(name: BackendName): Promise<{ name: string; reason: string }> {
   const tf = await loadTf();
-  if (name === "cpu") {
-    const failure = await startCpu(tf);
-    if (failure !== null) throw new BackendUnavailableError("cpu", failure);
-    return { name: "cpu", reason: "requested" };
+  if (active !== undefined && active.requested === name && tf.getBackend() === active.result.name) {
+    return active.result;
   }
-  const failure = await startWasm(tf);
-  if (failure === null) {
-    return { name: "wasm", reason: name === "wasm" ? "requested" : "auto: wasm (SIMD) available" };
-  }
-  if (name === "wasm") throw new BackendUnavailableError("wasm", failure);
-  const cpuFailure = await startCpu(tf);
-  if (cpuFailure !== null) throw new BackendUnavailableError("auto", `${failure}; ${cpuFailure}`);
-  return { name: "cpu", reason: `auto: wasm unavailable (${failure})` };
+  const result = await startNamed(tf, name);
+  active = { requested: name, result };
+  return result;
 }

@@ -107,7 +107,7 @@ function createVariable(tf: Tf, spec: WeightSpec, seed: number): Variable {
     init.kind === "uniform"
       ? tf.randomUniform(spec.shape, -init.bound, init.bound, "float32", s)
       : init.kind === "normal"
-        ? tf.randomNormal(spec.shape, 0, init.std, "float32", s)
+        ? tf.randomNormal(spec.shape, init.mean ?? 0, init.std, "float32", s)
         : tf.fill(spec.shape, init.value, "float32");
   // Unnamed: tfjs variable names are global, and a model may be compiled more than once.
   const v = tf.variable(value, true);
@@ -233,7 +233,7 @@ export function compileModel(ir: ModelIR, tf: Tf, seed: number): CompiledModel {
     const variable = variables.get(d.variable);
     if (variable === undefined) throw new Error(`${role}: unknown variable '${d.variable}'`);
     const dist = families[role];
-    const rank = variable.shape.length + (isEnumerable(dist) ? 1 : 0);
+    const rank = variable.shape.length + (isEnumerable(dist) || dist.componentAxis ? 1 : 0);
     const params: Record<string, Tensor> = {};
     const batched: Record<string, boolean> = {};
     for (const [name, expr] of Object.entries(d.params)) {

@@ -26,7 +26,10 @@ export function modelWeightSpecs(ir: ModelIR): WeightSpec[] {
     specs.push({
       name: paramWeightName(p.name),
       shape: [...p.shape],
-      init: { kind: "constant", value: p.init },
+      init:
+        p.initScale !== undefined
+          ? { kind: "normal", mean: p.init, std: p.initScale }
+          : { kind: "constant", value: p.init },
     });
   }
   return specs;

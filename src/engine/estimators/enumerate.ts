@@ -46,5 +46,7 @@ export const enumerateTerms: Estimator = (model, x, opts) => {
     const logMarginal = tf.logSumExp(tf.add(logLik, logPrior), 1);
     for (const s of opts.iwSamples) iw.set(s, logMarginal);
   }
-  return { distortion, rate, iw };
+  // One scalar latent: its only dimension carries the whole rate.
+  const rateDims = opts.rateByDimension ? tf.reshape(rate, [batch, 1]) : undefined;
+  return { distortion, rate, iw, ...(rateDims && { rateDims }) };
 };

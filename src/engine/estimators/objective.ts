@@ -24,6 +24,8 @@ export interface TermValues<T> {
   entropy: T;
   /** The k-sample importance-weighted bound on log p(x). */
   iwBound(k: number): T;
+  /** The factor min(1, t / anneal) that scales every anneal(v); absent: 1 (schedule done). */
+  annealFactor?: number;
 }
 
 /**
@@ -57,7 +59,15 @@ export function evaluateObjective<T>(
       case "iw_bound":
         return terms.iwBound(e.k);
       case "unary":
-        return e.fn === "neg" ? alg.neg(ev(e.input)) : alg.abs(ev(e.input));
+        switch (e.fn) {
+          case "neg":
+            return alg.neg(ev(e.input));
+          case "abs":
+            return alg.abs(ev(e.input));
+          case "anneal":
+            return alg.mul(alg.constant(terms.annealFactor ?? 1), ev(e.input));
+        }
+        break;
       case "binary": {
         const a = ev(e.lhs);
         const b = ev(e.rhs);

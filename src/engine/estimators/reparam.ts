@@ -2,6 +2,7 @@ import { analyticKl } from "../../backends/tfjs/kl/index.js";
 import type { CompiledModel, ParamSet } from "../../backends/tfjs/compile.js";
 import type { Tensor, Tf } from "../../backends/tfjs/tf.js";
 import { deriveSeed } from "../rng.js";
+import { analyticRatePerDimension, monteCarloRatePerDimension } from "./per-dimension.js";
 import type { Estimator, EstimatorOptions, TermTensors } from "./types.js";
 
 /** Repeats batched parameters L times along the batch axis (sample-major: row l·B + b). */
@@ -74,6 +75,12 @@ export const reparamTerms: Estimator = (model, x, opts) => {
     rate = meanOverSamples(tf, tf.sub(main.logQ, main.logPrior), opts.samples);
   }
 
+  const rateDims = !opts.rateByDimension
+    ? undefined
+    : kl !== undefined
+      ? analyticRatePerDimension(tf, kl, encoder, prior, batch, model.ir.latent)
+      : monteCarloRatePerDimension(tf, main.encoder, prior, main.z, opts.samples, model.ir.latent);
+
   const iw = new Map<number, Tensor>();
   for (const k of opts.iwSamples) {
     // iw_bound(L) reuses the main draw; other k draw their own samples.
@@ -81,7 +88,7 @@ export const reparamTerms: Estimator = (model, x, opts) => {
     const lw = tf.reshape(logWeights(d), [k, batch]);
     iw.set(k, tf.sub(tf.logSumExp(lw, 0), Math.log(k)));
   }
-  const terms: TermTensors = { distortion, rate, iw };
+  const terms: TermTensors = { distortion, rate, iw, ...(rateDims && { rateDims }) };
   return terms;
 };
 

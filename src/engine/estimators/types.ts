@@ -1,5 +1,6 @@
 import type { CompiledModel } from "../../backends/tfjs/compile.js";
 import type { Tensor } from "../../backends/tfjs/tf.js";
+import type { ScoreBaselines } from "./baselines.js";
 
 /** Per-data-point information terms for one minibatch, as tensors [B] (gradients flow). */
 export interface TermTensors {
@@ -9,6 +10,8 @@ export interface TermTensors {
   rate: Tensor;
   /** iw_bound(k) per point, for each k the objective asks for. */
   iw: ReadonlyMap<number, Tensor>;
+  /** The rate per latent dimension [B, E] (summing to `rate`), when asked for (free bits). */
+  rateDims?: Tensor;
 }
 
 export interface EstimatorOptions {
@@ -20,6 +23,10 @@ export interface EstimatorOptions {
   seed: number;
   /** The k of every iw_bound(k) to compute. */
   iwSamples: readonly number[];
+  /** Also compute `rateDims`, the rate of each latent dimension. */
+  rateByDimension?: boolean;
+  /** Control variates of the score-function estimator (training); absent: no baseline. */
+  baselines?: ScoreBaselines;
 }
 
 /** Computes the terms for a batch x [B, ...]; must run inside tf.tidy or a gradient scope. */

@@ -9,4 +9,5 @@ export const bernoulli: DistributionSignature = {
   paramShape: "event",
   reparameterizable: false,
   enumerable: false,
+  analyticKl: ["Bernoulli"],
 };

@@ -13,4 +13,5 @@ export const categorical: DistributionSignature = {
   paramShape: "event-and-categories",
   reparameterizable: false,
   enumerable: true,
+  analyticKl: ["Categorical"],
 };

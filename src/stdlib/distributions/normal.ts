@@ -12,4 +12,5 @@ export const normal: DistributionSignature = {
   paramShape: "event",
   reparameterizable: true,
   enumerable: false,
+  analyticKl: ["Normal"],
 };

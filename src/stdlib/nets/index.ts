@@ -1,5 +1,6 @@
 import { linear } from "./linear.js";
 import { mlp } from "./mlp.js";
+import { quadraticLogits } from "./quadratic-logits.js";
 import { table } from "./table.js";
 import type { NetSignature } from "./types.js";
 
@@ -8,7 +9,7 @@ export { activations, isPositiveInteger, checkSizeLiteral } from "./architecture
 
 /** The net families a `net` declaration may use, keyed by their written name. */
 export const nets: ReadonlyMap<string, NetSignature> = new Map(
-  [linear, mlp, table].map((n) => [n.name, n]),
+  [linear, mlp, table, quadraticLogits].map((n) => [n.name, n]),
 );
 
 export function lookupNet(name: string): NetSignature | undefined {

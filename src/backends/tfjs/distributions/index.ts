@@ -1,5 +1,6 @@
 import { bernoulli } from "./bernoulli.js";
 import { categorical } from "./categorical.js";
+import { mixtureNormal } from "./mixture-normal.js";
 import { normal } from "./normal.js";
 import type { DistributionImpl } from "./types.js";
 
@@ -9,7 +10,7 @@ export { bernoulliParts } from "./bernoulli.js";
 
 /** Backend implementations keyed by the IR `dist` name (the stdlib signature's name). */
 export const distributionImpls: ReadonlyMap<string, DistributionImpl> = new Map(
-  [normal, bernoulli, categorical].map((d) => [d.name, d]),
+  [normal, bernoulli, categorical, mixtureNormal].map((d) => [d.name, d]),
 );
 
 export function distributionImpl(name: string): DistributionImpl {

@@ -15,6 +15,12 @@ export interface DistributionImpl {
   readonly name: string;
   /** Samples are a differentiable function of the parameters (pathwise gradients). */
   readonly reparameterized: boolean;
+  /**
+   * Parameters carry a leading component axis K before the event dims (mixtures), so
+   * batched parameters are aligned to [N, K, ...event] (a lower-rank one gets a singleton
+   * K axis) and unbatched ones broadcast against it right-aligned.
+   */
+  readonly componentAxis?: boolean;
   /** log p(value) summed over the event dims: value [N, ...event] → [N]. */
   logProb(tf: Tf, params: ParamTensors, value: Tensor): Tensor;
   /** A sample of shape `shape` = [N, ...event]; seeded, so repeatable. */

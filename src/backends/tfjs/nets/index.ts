@@ -1,6 +1,7 @@
 import type { NetIR } from "../../../ir/types.js";
 import { linear } from "./linear.js";
 import { mlp } from "./mlp.js";
+import { quadraticLogits } from "./quadratic-logits.js";
 import { table } from "./table.js";
 import type { NetImpl } from "./types.js";
 
@@ -9,7 +10,7 @@ export { TABLE_INIT_STD } from "./table.js";
 
 /** Backend implementations keyed by NetIR.kind. */
 export const netImpls: ReadonlyMap<string, NetImpl> = new Map(
-  [linear, mlp, table].map((n) => [n.kind, n]),
+  [linear, mlp, table, quadraticLogits].map((n) => [n.kind, n]),
 );
 
 export function netImpl(net: NetIR): NetImpl {

@@ -4,7 +4,7 @@ import type { Tensor, Tf } from "../tf.js";
 /** How a weight is initialised; seeds are derived per weight name by the compiler. */
 export type InitSpec =
   | { kind: "uniform"; bound: number }
-  | { kind: "normal"; std: number }
+  | { kind: "normal"; std: number; mean?: number }
   | { kind: "constant"; value: number };
 
 /** A learned tensor: its stable name (checkpoint key), shape and initialiser. */
