@@ -19,7 +19,7 @@ import {
 import { verifyTrainOptions } from "./objectives/schedule.js";
 import { checkModel, verifyModelNames } from "./semantics/check-model.js";
 import { STDLIB_OBJECTIVES_NAME, stdlibObjectivesPath } from "./stdlib/paths.js";
-import type { Expr, ObjectiveDef, Program } from "./syntax/ast.js";
+import type { Expr, Model, ObjectiveDef, Program, TrainDecl, TrainEntry } from "./syntax/ast.js";
 import { parseExpression, parseProgram } from "./syntax/index.js";
 
 export interface CompileOptions {
@@ -29,6 +29,12 @@ export interface CompileOptions {
   objective?: string;
   /** How files are read (the compiled file for compileFile, and imports); default: fs. */
   readFile?: (path: string) => string | undefined;
+  /**
+   * `train { }` entries from the command line, as source text by option name, e.g.
+   * `{ estimator: "score" }`. They replace the file's entries and are checked like them;
+   * a diagnostic about one points into the flag's text (file name `--estimator`).
+   */
+  train?: Record<string, string>;
 }
 
 export interface CompileResult {
@@ -120,7 +126,9 @@ export function compileSource(
     return done({ program });
   }
 
-  const checked = checkModel(model);
+  const checked = checkModel(
+    opts.train ? withTrainOverrides(model, opts.train, sources, diagnostics) : model,
+  );
   diagnostics.push(...checked.diagnostics);
 
   let objectiveExpr: Expr | undefined;
@@ -153,6 +161,45 @@ export function compileSource(
     throw new Error(`compileSource: lowering produced invalid IR:\n${problems.join("\n")}`);
   }
   return done({ ir, program });
+}
+
+/**
+ * The model with command-line train options spliced into its `train { }` block, so that
+ * the checker validates them exactly as if they had been written in the file.
+ */
+function withTrainOverrides(
+  model: Model,
+  overrides: Record<string, string>,
+  sources: Map<string, string>,
+  diagnostics: Diagnostic[],
+): Model {
+  const entries: TrainEntry[] = [];
+  for (const [key, text] of Object.entries(overrides)) {
+    const file = `--${key}`;
+    sources.set(file, text);
+    const parsed = parseExpression(text, file);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.value === undefined) continue;
+    const span = parsed.value.span;
+    entries.push({
+      kind: "TrainEntry",
+      key: { kind: "Ident", name: key, span },
+      value: parsed.value,
+      span,
+    });
+  }
+  const replaced = new Set(entries.map((e) => e.key.name));
+  const existing = model.decls.find((d): d is TrainDecl => d.kind === "TrainDecl");
+  const train: TrainDecl = existing
+    ? {
+        ...existing,
+        entries: [...existing.entries.filter((e) => !replaced.has(e.key.name)), ...entries],
+      }
+    : { kind: "TrainDecl", entries, span: model.name.span };
+  const decls = existing
+    ? model.decls.map((d) => (d === existing ? train : d))
+    : [...model.decls, train];
+  return { ...model, decls };
 }
 
 /** Renders a compile result's diagnostics with the sources it read. */

@@ -20,6 +20,8 @@ export interface TrainOptions {
   samples?: number;
   seed?: number;
   backend?: string;
+  estimator?: string;
+  kl?: string;
   out?: string;
   json: boolean;
   quiet: boolean;
@@ -53,7 +55,8 @@ export type ParsedArgs = { command: Command } | { error: UsageError };
 export const USAGE = `Usage:
   vae check FILE [--emit ir|ast] [--model NAME] [--objective EXPR]
   vae train FILE [--data NAME|PATH] [--objective EXPR] [--epochs N] [--batch N] [--lr X]
-                 [--samples L] [--seed N] [--backend NAME] [--out DIR] [--json] [--quiet]
+                 [--samples L] [--seed N] [--backend NAME] [--estimator reparam|enumerate|score]
+                 [--kl analytic|monte_carlo] [--out DIR] [--json] [--quiet]
   vae eval  FILE --checkpoint DIR [--data NAME|PATH] [--split train|valid|test]
                  [--samples L] [--seed N] [--backend NAME] [--json]
                  [--iw K] [--rows N] [--mi stratified|mws]
@@ -125,6 +128,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         mi: { type: "string" },
         seed: { type: "string" },
         backend: { type: "string" },
+        estimator: { type: "string" },
+        kl: { type: "string" },
         out: { type: "string" },
         checkpoint: { type: "string" },
         split: { type: "string" },
@@ -165,6 +170,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       "samples",
       "seed",
       "backend",
+      "estimator",
+      "kl",
       "out",
       "json",
       "quiet",
@@ -228,6 +235,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
           samples: samples as number | undefined,
           seed: seed as number | undefined,
           backend: v.backend,
+          estimator: v.estimator,
+          kl: v.kl,
           out: v.out,
           json: v.json ?? false,
           quiet: v.quiet ?? false,

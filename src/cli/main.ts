@@ -142,7 +142,11 @@ function resolveTrainConfig(ir: ModelIR, o: TrainOptions): TrainIR {
 }
 
 async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<number> {
-  const res = compileFile(file, { model: o.model, objective: o.objective });
+  // --estimator and --kl go through the checker, which knows which estimators fit the model.
+  const trainFlags: Record<string, string> = {};
+  if (o.estimator !== undefined) trainFlags.estimator = o.estimator;
+  if (o.kl !== undefined) trainFlags.kl = o.kl;
+  const res = compileFile(file, { model: o.model, objective: o.objective, train: trainFlags });
   report(io, res.diagnostics, res.sources);
   if (hasErrors(res.diagnostics) || !res.ir) return 1;
   const ir = res.ir;

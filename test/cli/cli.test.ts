@@ -151,6 +151,16 @@ describe("vae train and eval", () => {
     expect(r.stderr).toContain("3 | 31");
   });
 
+  it("checks --estimator and --kl like train { } entries, pointing into the flag", async () => {
+    const r = await vae("train", "examples/broken-elbo-toy.vae", "--estimator", "reparam");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--estimator:1:1: error[estimator-not-applicable]");
+    expect(r.stderr).toContain("estimator: enumerate or estimator: score");
+    const k = await vae("train", "examples/mnist-vae.vae", "--kl", "montecarlo");
+    expect(k.code).toBe(1);
+    expect(k.stderr).toContain("--kl:1:1: error[invalid-train-value]");
+  });
+
   it("asks for --data when the model names no dataset", async () => {
     const r = await vae("train", "examples/gaussian-vae.vae");
     expect(r.code).toBe(1);
