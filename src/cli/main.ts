@@ -16,6 +16,8 @@ import {
   listDatasets,
   packageVersion,
   COMMAND_LINE,
+  type CompileOptions,
+  type CompileResult,
   dataSourceText,
   weightMismatches,
   initBackend,
@@ -89,6 +91,13 @@ function epochLine(m: EpochMetrics, epochs: number): string {
   );
 }
 
+/** Compiles FILE, printing its diagnostics; the result's IR is absent when there were errors. */
+function compileReported(io: CliIO, file: string, opts: CompileOptions): CompileResult {
+  const res = compileFile(file, opts);
+  report(io, res.diagnostics, res.sources);
+  return hasErrors(res.diagnostics) ? { ...res, ir: undefined } : res;
+}
+
 async function runCheck(
   io: CliIO,
   file: string,
@@ -96,9 +105,8 @@ async function runCheck(
   model?: string,
   objective?: string,
 ): Promise<number> {
-  const res = compileFile(file, { model, objective });
-  report(io, res.diagnostics, res.sources);
-  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const res = compileReported(io, file, { model, objective });
+  if (!res.ir) return 1;
   if (emit === "ir") io.stdout.write(JSON.stringify(res.ir, null, 2) + "\n");
   else if (emit === "ast") io.stdout.write(JSON.stringify(res.program, null, 2) + "\n");
   else {
@@ -118,9 +126,8 @@ async function runExplain(
   model?: string,
   objective?: string,
 ): Promise<number> {
-  const res = compileFile(file, { model, objective });
-  report(io, res.diagnostics, res.sources);
-  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const res = compileReported(io, file, { model, objective });
+  if (!res.ir) return 1;
   io.stdout.write(explainObjective(res.ir.objective) + "\n");
   io.stdout.write(explainEstimators(res.ir) + "\n");
   return 0;
@@ -146,9 +153,12 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   const trainFlags: Record<string, string> = {};
   if (o.estimator !== undefined) trainFlags.estimator = o.estimator;
   if (o.kl !== undefined) trainFlags.kl = o.kl;
-  const res = compileFile(file, { model: o.model, objective: o.objective, train: trainFlags });
-  report(io, res.diagnostics, res.sources);
-  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const res = compileReported(io, file, {
+    model: o.model,
+    objective: o.objective,
+    train: trainFlags,
+  });
+  if (!res.ir) return 1;
   const ir = res.ir;
   const config = resolveTrainConfig(ir, o);
   if (config.dataset === null)
@@ -242,9 +252,8 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
 }
 
 async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number> {
-  const res = compileFile(file, { model: o.model });
-  report(io, res.diagnostics, res.sources);
-  if (hasErrors(res.diagnostics) || !res.ir) return 1;
+  const res = compileReported(io, file, { model: o.model });
+  if (!res.ir) return 1;
   const ir = res.ir;
   const ckpt = await loadCheckpoint(path.resolve(o.checkpoint));
   report(io, ckpt.diagnostics, new Map());

@@ -6,6 +6,7 @@ import {
 } from "../stdlib/distributions/index.js";
 import { lookupNet } from "../stdlib/nets/index.js";
 import { activations } from "../stdlib/nets/index.js";
+import { broadcastShapes } from "./shapes.js";
 import {
   IR_VERSION,
   type DistributionIR,
@@ -91,18 +92,6 @@ function same(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function broadcast(a: Shape, b: Shape): Shape | undefined {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    out.push(Math.max(x, y));
-  }
-  return out;
-}
-
 function verifyVariable(v: VariableIR, where: string, fail: Fail): void {
   if (!isShape(v.shape)) fail(where, `bad shape ${JSON.stringify(v.shape)}`);
   if ((v.kind === "categorical") !== (v.categories !== undefined)) {
@@ -148,7 +137,7 @@ function verifyDistribution(
       : undefined;
   for (const [name, e] of Object.entries(d.params)) {
     verifyTensorExpr(e, `${where}.${name}`, visible, locals, env);
-    if (required && broadcast(e.shape, required)?.join() !== required.join()) {
+    if (required && broadcastShapes(e.shape, required)?.join() !== required.join()) {
       fail(`${where}.${name}`, `shape [${e.shape}] does not broadcast to [${required}]`);
     }
   }
@@ -203,7 +192,7 @@ function verifyTensorExpr(
     case "binary":
       verifyTensorExpr(e.lhs, where, visible, locals, env);
       verifyTensorExpr(e.rhs, where, visible, locals, env);
-      return expect(broadcast(e.lhs.shape, e.rhs.shape), "operands do not broadcast");
+      return expect(broadcastShapes(e.lhs.shape, e.rhs.shape), "operands do not broadcast");
   }
 }
 

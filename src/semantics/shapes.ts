@@ -1,18 +1,8 @@
+import { broadcastShapes } from "../ir/shapes.js";
 import type { Shape } from "../ir/types.js";
-import type { ExprType } from "./types.js";
 
-/** NumPy broadcasting of two event shapes; undefined when they are incompatible. */
-export function broadcastShapes(a: Shape, b: Shape): Shape | undefined {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    out.push(Math.max(x, y));
-  }
-  return out;
-}
+export { broadcastShapes };
+import type { ExprType } from "./types.js";
 
 /** True when a value of shape `from` can stand in for one of shape `to` by broadcasting. */
 export function broadcastsTo(from: Shape, to: Shape): boolean {
