@@ -70,6 +70,16 @@ export async function initBackend(
   }
 }
 
+/** The model as a standalone TypeScript module over @tensorflow/tfjs; see docs/codegen.md. */
+export async function generateTypeScript(
+  ir: ModelIR,
+  opts?: import("./backends/typescript/index.js").GenerateOptions,
+): Promise<import("./backends/typescript/index.js").GeneratedModule> {
+  // ts-morph and prettier load only when code is generated, not at CLI start-up.
+  const { generateTypeScript: generate } = await import("./backends/typescript/index.js");
+  return generate(ir, opts);
+}
+
 /** Trains a compiled model with AEVB; see src/engine/train.ts. */
 export async function train(
   ir: ModelIR,

@@ -6,6 +6,7 @@ export type Command =
   | { kind: "version" }
   | { kind: "check"; file: string; emit: "ir" | "ast" | null; model?: string; objective?: string }
   | { kind: "explain"; file: string; model?: string; objective?: string }
+  | { kind: "codegen"; file: string; out?: string; model?: string; objective?: string }
   | { kind: "train"; file: string; options: TrainOptions }
   | { kind: "eval"; file: string; options: EvalOptions }
   | { kind: "datasets" };
@@ -62,6 +63,8 @@ export const USAGE = `Usage:
                  [--iw K] [--rows N] [--mi stratified|mws]
   vae explain FILE [--model NAME] [--objective EXPR]
                           how the objective reduces to distortion, rate and entropy
+  vae codegen FILE [--out FILE] [--model NAME] [--objective EXPR]
+                          the model as a standalone TypeScript module (stdout without --out)
   vae datasets            list the named datasets
   vae --help | --version
 
@@ -100,11 +103,17 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { command: { kind: "help", topic: rest[0] } };
   if (sub === "--version" || sub === "-v") return { command: { kind: "version" } };
   if (sub === "datasets") return { command: { kind: "datasets" } };
-  if (sub !== "check" && sub !== "train" && sub !== "eval" && sub !== "explain")
+  if (
+    sub !== "check" &&
+    sub !== "train" &&
+    sub !== "eval" &&
+    sub !== "explain" &&
+    sub !== "codegen"
+  )
     return {
       error: {
         option: sub,
-        reason: "unknown command (expected check, train, eval, explain or datasets)",
+        reason: "unknown command (expected check, train, eval, explain, codegen or datasets)",
       },
     };
 
@@ -160,6 +169,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const allowed: Record<string, string[]> = {
     check: ["emit", "model", "objective"],
     explain: ["model", "objective"],
+    codegen: ["model", "objective", "out"],
     train: [
       "model",
       "data",
@@ -196,6 +206,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       return { error: { option: `--${k}`, reason: `is not an option of 'vae ${sub}'` } };
   }
 
+  if (sub === "codegen")
+    return {
+      command: { kind: "codegen", file, out: v.out, model: v.model, objective: v.objective },
+    };
   if (sub === "explain")
     return { command: { kind: "explain", file, model: v.model, objective: v.objective } };
   if (sub === "check") {

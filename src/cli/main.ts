@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import {
   compileFile,
@@ -28,6 +29,7 @@ import {
   saveCheckpoint,
   loadCheckpoint,
   openMetricsLog,
+  generateTypeScript,
 } from "../index.js";
 import { parseCommandLine, USAGE, type EvalOptions, type TrainOptions } from "./args.js";
 import { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
@@ -130,6 +132,33 @@ async function runExplain(
   if (!res.ir) return 1;
   io.stdout.write(explainObjective(res.ir.objective) + "\n");
   io.stdout.write(explainEstimators(res.ir) + "\n");
+  return 0;
+}
+
+async function runCodegen(
+  io: CliIO,
+  file: string,
+  out?: string,
+  model?: string,
+  objective?: string,
+): Promise<number> {
+  const res = compileReported(io, file, { model, objective });
+  if (!res.ir) return 1;
+  // The IR carries no source spans, so unsupported constructs are reported without a location.
+  const generated = await generateTypeScript(res.ir, { file: COMMAND_LINE });
+  report(io, generated.diagnostics, res.sources);
+  if (generated.code === undefined) return 1;
+  if (out === undefined) {
+    io.stdout.write(generated.code);
+    return 0;
+  }
+  try {
+    await writeFile(out, generated.code);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return optionError(io, "--out", `cannot write '${out}': ${reason}`);
+  }
+  io.stderr.write(`wrote ${out}\n`);
   return 0;
 }
 
@@ -383,6 +412,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return runCheck(io, c.file, c.emit, c.model, c.objective);
     case "explain":
       return runExplain(io, c.file, c.model, c.objective);
+    case "codegen":
+      return runCodegen(io, c.file, c.out, c.model, c.objective);
     case "train":
       return runTrain(io, c.file, c.options);
     case "eval":

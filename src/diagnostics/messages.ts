@@ -132,6 +132,8 @@ export const messages = {
     `unknown backend '${p.name}' (available: ${p.available})`,
   "backend-unavailable": (p: { name: string; reason: string }) =>
     `backend '${p.name}' is not available: ${p.reason}`,
+  "codegen-unsupported": (p: { what: string }) =>
+    `the TypeScript code generator does not support ${p.what}`,
 
   // ---- calls and params ---------------------------------------------------------------
   "argument-count": (p: { callee: string; expected: string; found: string }) =>

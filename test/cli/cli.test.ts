@@ -90,6 +90,20 @@ describe("vae check", () => {
   });
 });
 
+describe("vae codegen", () => {
+  it("writes a standalone module, and refuses what it cannot translate", async () => {
+    const out = path.join(tmp(), "model.ts");
+    const r = await vae("codegen", "examples/linear-vae.vae", "--out", out);
+    expect(r.code).toBe(0);
+    const code = readFileSync(out, "utf8");
+    expect(code).toContain('import * as tf from "@tensorflow/tfjs";');
+    expect(code).toMatch(/export function loss\(/);
+    const bad = await vae("codegen", "examples/mixture-prior.vae");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("error[codegen-unsupported]");
+  });
+});
+
 describe("vae train and eval", () => {
   it("trains the toy model, writes a checkpoint and metrics, and evaluates it", async () => {
     const out = tmp();

@@ -56,11 +56,14 @@ describe("bundled binarized MNIST", () => {
     }
   });
 
-  it.skipIf(!existsSync("/work/shared/data/README.md"))(
-    "lists the same checksums as the reference copy (skipped when /work/shared/data is absent)",
+  // The reference copy of the data sits beside the repository (../shared/data) on the
+  // machines this project is developed on; elsewhere the test says so and is skipped.
+  const sharedReadme = join(packageRoot(), "..", "shared", "data", "README.md");
+  it.skipIf(!existsSync(sharedReadme))(
+    "lists the same checksums as the reference copy (skipped when ../shared/data is absent)",
     () => {
       const ours = readmeChecksums(readFileSync(join(bundledDataDir(), "README.md"), "utf8"));
-      const shared = readmeChecksums(readFileSync("/work/shared/data/README.md", "utf8"));
+      const shared = readmeChecksums(readFileSync(sharedReadme, "utf8"));
       expect(shared.size).toBe(3);
       for (const [name, sum] of shared) expect(ours.get(name)).toBe(sum);
     },
