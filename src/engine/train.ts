@@ -229,6 +229,12 @@ export async function trainModel(
   const evaluate = run.evaluate ?? true;
   const backend = await initBackend(backendName(config.backend));
   hooks.log?.(`backend: ${backend.name} (${backend.reason})`);
+  // The information diagnostics read tensors synchronously, which WebGPU under Node cannot
+  // do; there they are skipped (vae eval computes them on a synchronous backend instead).
+  const syncReads = backend.name !== "webgpu";
+  if (!syncReads) {
+    hooks.log?.("per-epoch information diagnostics are skipped on webgpu (no synchronous reads)");
+  }
   const tf = await loadTf();
   const spec = objectiveSpec(ir, config, data.entropy);
   if (data.entropy === null && usesEntropy(ir.objective.expr)) {
@@ -245,7 +251,7 @@ export async function trainModel(
   const rows = data.train.rows;
   const stepsPerEpoch = Math.ceil(rows / config.batch);
   const baselines = config.estimator === "score" ? new ScoreBaselines(tf) : undefined;
-  if (baselines !== undefined) logScoreVariance(model, spec, xTrain, config, hooks);
+  if (baselines !== undefined && syncReads) logScoreVariance(model, spec, xTrain, config, hooks);
   const history: EpochMetrics[] = [];
   let trainedRows = 0;
   let trainMs = 0;
@@ -305,7 +311,7 @@ export async function trainModel(
       const test =
         xHeld !== null ? await evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH) : null;
       const diagnostics =
-        xHeld !== null
+        xHeld !== null && syncReads
           ? epochDiagnostics(model, xHeld, {
               enumerate: config.estimator === "enumerate",
               seed: evalSeed,
