@@ -30,6 +30,7 @@ import type {
   TrainResult,
 } from "./types.js";
 import { weightMismatches } from "./weights.js";
+import { usesEntropy } from "../objectives/terms.js";
 
 /** Steps between loss read-backs: reading a tensor back synchronises the device. */
 export const LOSS_READ_EVERY = 10;
@@ -373,21 +374,6 @@ function logScoreVariance(
     hooks.log(formatScoreVarianceReport(report, xb.shape[0]!));
   } finally {
     xb.dispose();
-  }
-}
-
-function usesEntropy(e: ObjectiveExpr): boolean {
-  switch (e.op) {
-    case "term":
-      return e.term === "entropy" || e.term === "mutual_info" || e.term === "marginal_kl";
-    case "unary":
-      return usesEntropy(e.input);
-    case "binary":
-      return usesEntropy(e.lhs) || usesEntropy(e.rhs);
-    case "call":
-      return e.args.some(usesEntropy);
-    default:
-      return false;
   }
 }
 

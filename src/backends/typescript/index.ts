@@ -7,6 +7,7 @@ import { modelWeightSpecs } from "../tfjs/layout.js";
 import { netFunctionName, netStatements, paramFunction } from "./expr.js";
 import { COMMON_HELPERS, FAMILY_HELPERS, FAMILY_TYPES, familyPrefix } from "./helpers.js";
 import { ANALYTIC_KL_PAIRS, unsupportedConstructs } from "./support.js";
+import { usesEntropy } from "../../objectives/terms.js";
 
 export { unsupportedConstructs } from "./support.js";
 
@@ -68,21 +69,6 @@ function objectiveCode(e: ObjectiveExpr): string {
       break;
   }
   throw new Error(`codegen: objective node ${JSON.stringify(e)} should have been rejected`);
-}
-
-function usesEntropy(e: ObjectiveExpr): boolean {
-  switch (e.op) {
-    case "term":
-      return e.term === "entropy" || e.term === "mutual_info" || e.term === "marginal_kl";
-    case "unary":
-      return usesEntropy(e.input);
-    case "binary":
-      return usesEntropy(e.lhs) || usesEntropy(e.rhs);
-    case "call":
-      return e.args.some(usesEntropy);
-    default:
-      return false;
-  }
 }
 
 /** Parameters of a role with its batched ones repeated by `how` (tileRows / gather). */
