@@ -42,7 +42,13 @@ async function train(o) {
   const ir = compile();
   const data = await loadData(ir);
   const tf = await loadTf();
-  const config = { ...ir.train, batch: o.batch, epochs: 1e6, backend: o.backend ?? "wasm" };
+  const config = {
+    ...ir.train,
+    batch: o.batch,
+    epochs: 1e6,
+    backend: o.backend ?? "wasm",
+    workers: o.workers ?? 1,
+  };
   const marks = [];
   let tensorsBefore = null;
   let tensorsAfter = null;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { MAX_WORKERS } from "../semantics/check-train.js";
 
 /** What a command line says, before any file is read. */
 export type Command =
@@ -21,6 +22,8 @@ export interface TrainOptions {
   samples?: number;
   seed?: number;
   backend?: string;
+  /** Data-parallel replicas of each training step (`--workers N`); unset: the file's. */
+  workers?: number;
   estimator?: string;
   kl?: string;
   out?: string;
@@ -56,8 +59,9 @@ export type ParsedArgs = { command: Command } | { error: UsageError };
 export const USAGE = `Usage:
   vae check FILE [--emit ir|ast] [--model NAME] [--objective EXPR]
   vae train FILE [--data NAME|PATH] [--objective EXPR] [--epochs N] [--batch N] [--lr X]
-                 [--samples L] [--seed N] [--backend NAME] [--estimator reparam|enumerate|score]
-                 [--kl analytic|monte_carlo] [--out DIR] [--json] [--quiet]
+                 [--samples L] [--seed N] [--backend NAME] [--workers N]
+                 [--estimator reparam|enumerate|score] [--kl analytic|monte_carlo]
+                 [--out DIR] [--json] [--quiet]
   vae eval  FILE --checkpoint DIR [--data NAME|PATH] [--split train|valid|test]
                  [--samples L] [--seed N] [--backend NAME] [--json]
                  [--iw K] [--rows N] [--mi stratified|mws]
@@ -137,6 +141,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         mi: { type: "string" },
         seed: { type: "string" },
         backend: { type: "string" },
+        workers: { type: "string" },
         estimator: { type: "string" },
         kl: { type: "string" },
         out: { type: "string" },
@@ -180,6 +185,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       "samples",
       "seed",
       "backend",
+      "workers",
       "estimator",
       "kl",
       "out",
@@ -234,7 +240,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     const epochs = positiveInt("--epochs", v.epochs);
     const batch = positiveInt("--batch", v.batch);
     const lr = positiveNumber("--lr", v.lr);
-    for (const x of [epochs, batch, lr]) if (isError(x)) return { error: x };
+    const workers = positiveInt("--workers", v.workers);
+    for (const x of [epochs, batch, lr, workers]) if (isError(x)) return { error: x };
+    if (typeof workers === "number" && workers > MAX_WORKERS)
+      return {
+        error: {
+          option: "--workers",
+          reason: `expects an integer ≤ ${MAX_WORKERS}, got '${v.workers}'`,
+        },
+      };
     return {
       command: {
         kind: "train",
@@ -249,6 +263,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
           samples: samples as number | undefined,
           seed: seed as number | undefined,
           backend: v.backend,
+          workers: workers as number | undefined,
           estimator: v.estimator,
           kl: v.kl,
           out: v.out,

@@ -173,6 +173,8 @@ function resolveTrainConfig(ir: ModelIR, o: TrainOptions): TrainIR {
     samples: o.samples ?? t.samples,
     seed: o.seed ?? t.seed,
     backend: o.backend ?? t.backend,
+    // Absent stays absent: a checkpoint's train config then reads as the file wrote it.
+    ...(o.workers !== undefined && { workers: o.workers }),
     optimizer: { ...t.optimizer, lr: o.lr ?? t.optimizer.lr },
   };
 }
@@ -262,6 +264,7 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
         objective: ir.objective.source,
         epochs: config.epochs,
         backend: backend.name,
+        workers: result.workers,
         train: last?.train ?? null,
         test: last?.test ?? null,
         samples_per_second: result.samples_per_second,

@@ -10,15 +10,18 @@ import {
   iwSampleCounts,
   numberAlgebra,
   tensorAlgebra,
-  trainingRate,
+  shapedRate,
   scheduleFactor,
+  stopGradient,
   scoreVarianceReport,
   formatScoreVarianceReport,
   ScoreBaselines,
   type Estimator,
   type LossShaping,
+  type TermTensors,
 } from "./estimators/index.js";
-import { epochDiagnostics } from "./diagnostics/epoch.js";
+import { epochDiagnostics, EPOCH_DIAGNOSTIC_ROWS } from "./diagnostics/epoch.js";
+import { uploadDeviceRows, type DeviceRows } from "./device-rows.js";
 import { deriveSeed, Rng } from "./rng.js";
 import { weightPriorPenalty } from "./weight-prior.js";
 import type {
@@ -30,7 +33,12 @@ import type {
   TrainResult,
 } from "./types.js";
 import { weightMismatches } from "./weights.js";
+import { termCoefficients } from "../objectives/linear.js";
 import { usesEntropy } from "../objectives/terms.js";
+import { summedGradients } from "./parallel/gradients.js";
+import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
+import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
+import { replicaShard, weightsChecksum } from "./parallel/shard.js";
 
 /** Steps between loss read-backs: reading a tensor back synchronises the device. */
 export const LOSS_READ_EVERY = 10;
@@ -39,7 +47,7 @@ export const LOSS_READ_EVERY = 10;
 export const EVAL_BATCH = 1000;
 
 /** What one estimate of the objective needs besides the model and the batch. */
-interface ObjectiveSpec {
+export interface ObjectiveSpec {
   estimator: Estimator;
   objective: ObjectiveExpr;
   samples: number;
@@ -49,7 +57,7 @@ interface ObjectiveSpec {
   entropy: number;
 }
 
-function objectiveSpec(
+export function objectiveSpec(
   ir: ModelIR,
   o: { estimator: TrainIR["estimator"]; samples: number; kl: TrainIR["kl"] },
   entropy: number | null | undefined,
@@ -72,24 +80,6 @@ function backendName(name: string | null | undefined) {
 }
 
 /**
- * The rows of `ds` as one device tensor [rows, ...shape]: float32, or int32 indices for a
- * categorical data variable.
- */
-function uploadRows(tf: Tf, ir: ModelIR, ds: Dataset): Tensor {
-  const shape = ir.data.shape;
-  const width = shape.reduce((p, d) => p * d, 1);
-  if (ds.dim !== width) {
-    throw new Error(`${ds.source}: rows have ${ds.dim} values, the data variable needs ${width}`);
-  }
-  const values = ds.values.subarray(0, ds.rows * ds.dim);
-  if (ir.data.kind === "categorical") {
-    return tf.tensor(Int32Array.from(values), [ds.rows, ...shape], "int32");
-  }
-  return tf.tensor(values, [ds.rows, ...shape], "float32");
-}
-
-/** The minibatch objective (a scalar to minimise) from per-point terms averaged over the batch. */
-/**
  * Where training stands, for the loss-shaping options: `progress` is the epochs completed
  * (fractional), `baselines` the score-function control variates.
  */
@@ -99,15 +89,24 @@ export interface TrainingState {
   baselines?: ScoreBaselines;
 }
 
-function batchObjective(
+/**
+ * Minibatch means of the terms: distortion and rate as scalars (the rate per latent
+ * dimension [E] when free bits need it), iw_bound(k) as scalars in `spec.iwSamples` order.
+ */
+interface BatchMeans {
+  distortion: Tensor;
+  rate: Tensor;
+  iw: Tensor[];
+}
+
+function termsOf(
   model: CompiledModel,
   spec: ObjectiveSpec,
   x: Tensor,
   seed: number,
-  state: TrainingState = { shaping: {}, progress: 0 },
+  state: TrainingState,
 ) {
-  const tf = model.tf;
-  const terms = spec.estimator(model, x, {
+  return spec.estimator(model, x, {
     samples: spec.samples,
     kl: spec.kl,
     seed,
@@ -115,17 +114,104 @@ function batchObjective(
     rateByDimension: state.shaping.freeBits !== undefined,
     ...(state.baselines && { baselines: state.baselines }),
   });
-  return evaluateObjective(spec.objective, tensorAlgebra(tf), {
+}
+
+function batchMeans(
+  tf: Tf,
+  spec: ObjectiveSpec,
+  terms: TermTensors,
+  perDimension: boolean,
+): BatchMeans {
+  return {
     distortion: tf.mean(terms.distortion),
-    rate: trainingRate(tf, terms, state.shaping, state.progress),
-    annealFactor: scheduleFactor(state.progress, state.shaping.anneal),
-    entropy: tf.scalar(spec.entropy),
-    iwBound: (k) => {
+    rate: perDimension ? tf.mean(terms.rateDims!, 0) : tf.mean(terms.rate),
+    iw: spec.iwSamples.map((k) => {
       const t = terms.iw.get(k);
       if (t === undefined) throw new Error(`iw_bound(${k}) was not estimated`);
       return tf.mean(t);
-    },
+    }),
+  };
+}
+
+/** The objective (a scalar to minimise) applied to minibatch means of the terms. */
+function objectiveOfMeans(
+  tf: Tf,
+  spec: ObjectiveSpec,
+  means: BatchMeans,
+  state: TrainingState,
+): Scalar {
+  return evaluateObjective(spec.objective, tensorAlgebra(tf), {
+    distortion: means.distortion,
+    rate: shapedRate(tf, means.rate, state.shaping, state.progress),
+    annealFactor: scheduleFactor(state.progress, state.shaping.anneal),
+    entropy: tf.scalar(spec.entropy),
+    iwBound: (k) => means.iw[spec.iwSamples.indexOf(k)]!,
   }) as Scalar;
+}
+
+/** The minibatch objective (a scalar to minimise) from per-point terms averaged over the batch. */
+function batchObjective(
+  model: CompiledModel,
+  spec: ObjectiveSpec,
+  x: Tensor,
+  seed: number,
+  state: TrainingState = { shaping: {}, progress: 0 },
+): Scalar {
+  const tf = model.tf;
+  const terms = termsOf(model, spec, x, seed, state);
+  return objectiveOfMeans(
+    tf,
+    spec,
+    batchMeans(tf, spec, terms, state.shaping.freeBits !== undefined),
+    state,
+  );
+}
+
+/** How many values `BatchMeans` packs into: distortion, the rate (1 or E), one per iw_bound. */
+function packedMeansLength(model: CompiledModel, spec: ObjectiveSpec, perDimension: boolean) {
+  const latent = model.ir.latent.shape.reduce((p, d) => p * d, 1);
+  return 1 + (perDimension ? latent : 1) + spec.iwSamples.length;
+}
+
+/**
+ * The means over the whole minibatch in place of this replica's: each mean m_r (over n_r
+ * of the N rows) becomes (n_r/N)·m_r − stop((n_r/N)·m_r) + M, whose value is exactly the
+ * minibatch mean M and whose gradient is (n_r/N)·∇m_r. The objective is then evaluated at
+ * M on every replica, and the sum of the replicas' gradients is the full-minibatch
+ * gradient of the objective, also when it is not linear in the terms (|σ − R|, free bits).
+ * `means` null: this replica has no rows this step (it contributes nothing).
+ */
+function sharedMeans(
+  tf: Tf,
+  link: ReplicaLink,
+  means: BatchMeans | null,
+  length: number,
+  rows: number,
+): BatchMeans | null {
+  const flat =
+    means === null
+      ? null
+      : tf.concat([means.distortion, means.rate, ...means.iw].map((t) => tf.reshape(t, [-1])));
+  const local = new Float64Array(length + 1);
+  if (flat !== null) {
+    const v = flat.dataSync();
+    for (let i = 0; i < length; i++) local[i] = v[i]! * rows;
+    local[length] = rows;
+  }
+  const sums = link.sum64(local);
+  if (flat === null) return null;
+  const total = sums[length]!;
+  const global = tf.tensor1d(Float32Array.from(sums.subarray(0, length), (s) => s / total));
+  const weighted = tf.mul(flat, tf.scalar(rows / total));
+  const shared = tf.add(tf.sub(weighted, stopGradient(tf, weighted)), global);
+  const rateLength = length - 1 - means!.iw.length;
+  const part = (start: number, n: number, shape: number[]) =>
+    tf.reshape(tf.slice(shared, start, n), shape);
+  return {
+    distortion: part(0, 1, []),
+    rate: part(1, rateLength, means!.rate.shape),
+    iw: means!.iw.map((_, i) => part(1 + rateLength + i, 1, [])),
+  };
 }
 
 /**
@@ -137,19 +223,22 @@ function batchObjective(
 async function evaluateRows(
   model: CompiledModel,
   spec: ObjectiveSpec,
-  x: Tensor,
+  x: DeviceRows,
   seed: number,
   batch: number,
+  link: ReplicaLink = SOLO_LINK,
 ): Promise<SplitMetrics> {
   const tf = model.tf;
-  const rows = x.shape[0]!;
+  const rows = x.rows;
   const rng = new Rng(seed, "eval");
-  const sums = new Float64Array(2 + spec.iwSamples.length);
-  for (let start = 0; start < rows; start += batch) {
+  let sums: Float64Array = new Float64Array(2 + spec.iwSamples.length);
+  for (let start = 0, b = 0; start < rows; start += batch, b++) {
     const size = Math.min(batch, rows - start);
     const s = rng.nextSeed();
+    // Replicas take every world-th batch; the seeds are those of a single evaluator.
+    if (b % link.world !== link.rank) continue;
     const packed = tf.tidy(() => {
-      const xb = tf.slice(x, start, size);
+      const xb = x.slice(start, size);
       const terms = spec.estimator(model, xb, {
         samples: spec.samples,
         kl: spec.kl,
@@ -164,6 +253,7 @@ async function evaluateRows(
     packed.dispose();
     for (let i = 0; i < sums.length; i++) sums[i]! += v[i]!;
   }
+  if (link.world > 1) sums = link.sum64(sums);
   const mean = Array.from(sums, (s) => s / rows);
   const distortion = mean[0]!;
   const rate = mean[1]!;
@@ -210,6 +300,9 @@ export interface TrainRunOptions {
   evaluate?: boolean;
 }
 
+/** Backends on which `workers` runs replicas in worker threads (CPU backends, synchronous reads). */
+const REPLICA_BACKENDS = new Set(["wasm", "cpu"]);
+
 /**
  * AEVB (Kingma & Welling 2014, Algorithm 1) with the model's estimator and objective.
  * Each epoch visits the training rows in a fresh seeded order, in minibatches of
@@ -218,6 +311,10 @@ export interface TrainRunOptions {
  * full-data estimator of §2.3 divided by N: the same gradient direction, a constant factor
  * absorbed by the learning rate. After every epoch the train split and the held-out split
  * (test, else valid) are evaluated with the same estimator.
+ *
+ * With `config.workers` = W > 1 (on a CPU backend) each step runs as W data-parallel
+ * replicas, this thread and W − 1 worker threads: each computes the gradient of its share
+ * of the minibatch, the gradients are summed, and every replica applies the same update.
  */
 export async function trainModel(
   ir: ModelIR,
@@ -226,15 +323,12 @@ export async function trainModel(
   hooks: TrainHooks = {},
   run: TrainRunOptions = {},
 ): Promise<TrainResult> {
-  const maxSteps = run.maxSteps ?? Number.POSITIVE_INFINITY;
-  const evaluate = run.evaluate ?? true;
   const backend = await initBackend(backendName(config.backend));
   hooks.log?.(`backend: ${backend.name} (${backend.reason})`);
-  // The information diagnostics read tensors synchronously, which WebGPU under Node cannot
-  // do; there they are skipped (vae eval computes them on a synchronous backend instead).
-  const syncReads = backend.name !== "webgpu";
-  if (!syncReads) {
-    hooks.log?.("per-epoch information diagnostics are skipped on webgpu (no synchronous reads)");
+  let world = config.workers ?? 1;
+  if (world > 1 && !REPLICA_BACKENDS.has(backend.name)) {
+    hooks.log?.(`workers: ${world} ignored on ${backend.name} (replicas run on wasm or cpu)`);
+    world = 1;
   }
   const tf = await loadTf();
   const spec = objectiveSpec(ir, config, data.entropy);
@@ -242,17 +336,102 @@ export async function trainModel(
     hooks.log?.("data entropy unknown: the loss is reported up to the constant H");
   }
   const model = compileModel(ir, tf, config.seed);
-  const xTrain = uploadRows(tf, ir, data.train);
+  const xTrain = uploadDeviceRows(tf, ir, data.train);
   const heldOutData = data.test ?? data.valid;
-  const xHeld = heldOutData !== undefined ? uploadRows(tf, ir, heldOutData) : null;
+  const xHeld = heldOutData !== undefined ? uploadDeviceRows(tf, ir, heldOutData) : null;
+  let group: ReplicaGroup | undefined;
+  try {
+    if (world > 1) {
+      const t0 = now();
+      group = await startReplicas({
+        ir,
+        config: { ...config, backend: backend.name },
+        train: data.train,
+        heldOut: heldOutData ?? null,
+        entropy: data.entropy ?? null,
+        run,
+        world,
+        floats: model.trainable.reduce((n, v) => n + v.size, 0),
+      });
+      hooks.log?.(
+        `workers: ${world} data-parallel replicas (this thread and ${world - 1} worker ` +
+          `thread${world > 2 ? "s" : ""}; started in ${((now() - t0) / 1000).toFixed(1)} s)`,
+      );
+    }
+    const link = group?.link ?? SOLO_LINK;
+    const outcome = await runReplica({
+      model,
+      spec,
+      xTrain,
+      xHeld,
+      config,
+      link,
+      hooks,
+      run,
+    });
+    const weights = await exportWeights(model);
+    if (group !== undefined) await group.finish(weightsChecksum(weights));
+    return {
+      ir,
+      config,
+      backend: backend.name,
+      workers: world,
+      history: outcome.history,
+      weights,
+      samples_per_second: outcome.trainMs > 0 ? outcome.trainedRows / (outcome.trainMs / 1000) : 0,
+    };
+  } catch (e) {
+    throw (await group?.failure(e)) ?? e;
+  } finally {
+    group?.terminate();
+    xTrain.dispose();
+    xHeld?.dispose();
+    model.dispose();
+  }
+}
+
+/** What one replica trains with; `link` connects it to the others (SOLO_LINK: alone). */
+export interface ReplicaInputs {
+  model: CompiledModel;
+  spec: ObjectiveSpec;
+  xTrain: DeviceRows;
+  xHeld: DeviceRows | null;
+  config: TrainIR;
+  link: ReplicaLink;
+  hooks: TrainHooks;
+  run: TrainRunOptions;
+}
+
+/**
+ * The training loop of one replica. Replica 0 reports (hooks, evaluation results, timing);
+ * every replica makes the same sequence of collective calls on `link`.
+ */
+export async function runReplica(r: ReplicaInputs): Promise<{
+  history: EpochMetrics[];
+  trainedRows: number;
+  trainMs: number;
+}> {
+  const { model, spec, xTrain, xHeld, config, link, hooks, run } = r;
+  const tf = model.tf;
+  const lead = link.rank === 0;
+  const maxSteps = run.maxSteps ?? Number.POSITIVE_INFINITY;
+  const evaluate = run.evaluate ?? true;
   const optimizer = createOptimizer(tf, config.optimizer);
   const variables = [...model.trainable];
   const rng = new Rng(config.seed, "train");
   const evalSeed = deriveSeed(config.seed, "eval");
-  const rows = data.train.rows;
+  const rows = xTrain.rows;
   const stepsPerEpoch = Math.ceil(rows / config.batch);
+  const perDimension = config.freeBits !== undefined;
+  const meansLength = packedMeansLength(model, spec, perDimension);
+  // An objective affine in the minibatch means is the n_r/N-weighted sum of the replicas'
+  // objectives on their own shards: no exchange of means is needed before the backward
+  // pass, only of the loss when it is read.
+  const affine = termCoefficients(spec.objective) !== null && !perDimension;
   const baselines = config.estimator === "score" ? new ScoreBaselines(tf) : undefined;
-  if (baselines !== undefined && syncReads) logScoreVariance(model, spec, xTrain, config, hooks);
+  if (baselines !== undefined && lead) {
+    await logScoreVariance(model, spec, xTrain, config, hooks);
+  }
   const history: EpochMetrics[] = [];
   let trainedRows = 0;
   let trainMs = 0;
@@ -264,7 +443,7 @@ export async function trainModel(
       const epochStart = now();
       let epochTrainMs = 0;
       let loss = Number.NaN;
-      const order = tf.tensor1d(rng.permutation(rows), "int32");
+      const order = Int32Array.from(rng.permutation(rows));
       let rowsThisEpoch = 0;
       for (let step = 0; step < stepsPerEpoch && stepsTaken < maxSteps; step++) {
         const last = step === stepsPerEpoch - 1 || stepsTaken + 1 === maxSteps;
@@ -272,26 +451,64 @@ export async function trainModel(
         const size = Math.min(config.batch, rows - start);
         const seed = rng.nextSeed();
         const t0 = now();
-        // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
-        // whole training tensor (an input of the gather) for the backward pass.
-        const xb = tf.tidy(() => tf.gather(xTrain, tf.slice(order, start, size)));
-        const prior = config.weightPrior;
-        const cost = optimizer.minimize(
-          () => {
-            const progress = epoch - 1 + step / stepsPerEpoch;
-            const state = { shaping: config, progress, ...(baselines && { baselines }) };
-            const objective = batchObjective(model, spec, xb, seed, state);
-            if (prior === undefined) return objective;
+        const shard = replicaShard(size, link.rank, link.world);
+        // Each replica draws its own noise; alone, the step's seed is used as it is.
+        const stepSeed = link.world === 1 ? seed : deriveSeed(seed, "replica", link.rank);
+        const state: TrainingState = {
+          shaping: config,
+          progress: epoch - 1 + step / stepsPerEpoch,
+          ...(baselines && { baselines }),
+        };
+        let cost: Scalar | null = null;
+        if (shard.rows === 0) {
+          // Nothing to differentiate; still take part in the step's collectives.
+          if (!affine) sharedMeans(tf, link, null, meansLength, 0);
+          const grads = summedGradients(tf, link, variables, {});
+          optimizer.applyGradients(grads);
+          tf.dispose(Object.values(grads));
+        } else {
+          // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
+          // whole training tensor (an input of the gather) for the backward pass.
+          const first = start + shard.offset;
+          const xb = xTrain.gather(order.subarray(first, first + shard.rows));
+          const prior = config.weightPrior;
+          const f = (): Scalar => {
+            let objective: Scalar;
+            if (link.world === 1) objective = batchObjective(model, spec, xb, stepSeed, state);
+            else {
+              const terms = termsOf(model, spec, xb, stepSeed, state);
+              const local = batchMeans(tf, spec, terms, perDimension);
+              if (affine) {
+                const own = objectiveOfMeans(tf, spec, local, state);
+                objective = tf.mul(own, tf.scalar(shard.rows / size)) as Scalar;
+              } else {
+                const means = sharedMeans(tf, link, local, meansLength, shard.rows)!;
+                objective = objectiveOfMeans(tf, spec, means, state);
+              }
+            }
+            // The penalty is counted once: by replica 0, which always has rows.
+            if (prior === undefined || !lead) return objective;
             const penalty = weightPriorPenalty(tf, variables, prior.scale, rows);
             return tf.add(objective, penalty) as Scalar;
-          },
-          true,
-          variables,
-        );
-        xb.dispose();
+          };
+          if (link.world === 1) cost = optimizer.minimize(f, true, variables);
+          else {
+            const { value, grads } = optimizer.computeGradients(f, variables);
+            const summed = summedGradients(tf, link, variables, grads);
+            optimizer.applyGradients(summed);
+            tf.dispose(Object.values(summed));
+            cost = value;
+          }
+          xb.dispose();
+        }
         baselines?.endStep();
-        if (step % LOSS_READ_EVERY === 0 || last) {
-          loss = (await cost!.data())[0]!;
+        const read = step % LOSS_READ_EVERY === 0 || last;
+        if (read && affine && link.world > 1) {
+          // Every replica holds its share of the loss; all of them take part in the sum.
+          const share = cost === null ? 0 : (await cost.data())[0]!;
+          loss = link.sum64(Float64Array.of(share))[0]!;
+        } else if (read && lead) loss = (await cost!.data())[0]!;
+        if (read && lead) {
           if (!Number.isFinite(loss) && !warnedNonFinite) {
             warnedNonFinite = true;
             hooks.log?.(`loss is ${loss} at epoch ${epoch}, step ${step}`);
@@ -304,20 +521,14 @@ export async function trainModel(
         stepsTaken++;
         hooks.onStep?.({ epoch, step, stepsPerEpoch, loss });
       }
-      order.dispose();
       trainMs += epochTrainMs;
       if (!evaluate) continue;
 
-      const train = await evaluateRows(model, spec, xTrain, evalSeed, EVAL_BATCH);
+      const train = await evaluateRows(model, spec, xTrain, evalSeed, EVAL_BATCH, link);
       const test =
-        xHeld !== null ? await evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH) : null;
-      const diagnostics =
-        xHeld !== null && syncReads
-          ? epochDiagnostics(model, xHeld, {
-              enumerate: config.estimator === "enumerate",
-              seed: evalSeed,
-            })
-          : null;
+        xHeld !== null ? await evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH, link) : null;
+      if (!lead) continue;
+      const diagnostics = xHeld === null ? null : await heldOutDiagnostics(model, xHeld, config);
       const metrics: EpochMetrics = {
         epoch,
         train,
@@ -329,20 +540,21 @@ export async function trainModel(
       history.push(metrics);
       hooks.onEpoch?.(metrics);
     }
-    return {
-      ir,
-      config,
-      backend: backend.name,
-      history,
-      weights: await exportWeights(model),
-      samples_per_second: trainMs > 0 ? trainedRows / (trainMs / 1000) : 0,
-    };
+    return { history, trainedRows, trainMs };
   } finally {
     baselines?.dispose();
     optimizer.dispose();
-    xTrain.dispose();
-    xHeld?.dispose();
-    model.dispose();
+  }
+}
+
+/** The per-epoch information diagnostics on the first rows of the held-out split. */
+async function heldOutDiagnostics(model: CompiledModel, x: DeviceRows, config: TrainIR) {
+  const xs = x.slice(0, Math.min(x.rows, EPOCH_DIAGNOSTIC_ROWS));
+  try {
+    const seed = deriveSeed(config.seed, "eval");
+    return await epochDiagnostics(model, xs, { enumerate: config.estimator === "enumerate", seed });
+  } finally {
+    xs.dispose();
   }
 }
 
@@ -350,18 +562,18 @@ export async function trainModel(
  * Logs how much the moving-average baseline lowers the variance of the score-function
  * encoder gradient, measured on the first minibatch before training starts.
  */
-function logScoreVariance(
+async function logScoreVariance(
   model: CompiledModel,
   spec: ObjectiveSpec,
-  xTrain: Tensor,
+  xTrain: DeviceRows,
   config: TrainIR,
   hooks: TrainHooks,
-): void {
+): Promise<void> {
   if (hooks.log === undefined) return;
   const tf = model.tf;
-  const xb = tf.slice(xTrain, 0, Math.min(config.batch, xTrain.shape[0]!));
+  const xb = xTrain.slice(0, Math.min(config.batch, xTrain.rows));
   try {
-    const report = scoreVarianceReport(
+    const report = await scoreVarianceReport(
       model,
       (seed, baselines) =>
         batchObjective(model, spec, xb, seed, {
@@ -399,7 +611,7 @@ export async function evaluateModel(
     opts.entropy,
   );
   const model = compileModel(ir, tf, opts.seed);
-  const x = uploadRows(tf, ir, data);
+  const x = uploadDeviceRows(tf, ir, data);
   try {
     importWeights(model, weights);
     const seed = deriveSeed(opts.seed, "eval");

@@ -42,6 +42,8 @@ export interface TrainResult {
   ir: ModelIR;
   config: TrainIR;
   backend: string;
+  /** Data-parallel replicas that trained (1 unless `workers` asked for more on a CPU backend). */
+  workers: number;
   history: EpochMetrics[];
   weights: NamedWeights;
   samples_per_second: number;

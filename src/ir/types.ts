@@ -142,6 +142,11 @@ export interface TrainIR {
   seed: number;
   backend: string | null;
   /**
+   * Data-parallel replicas of the training step (worker threads, each with its own CPU
+   * backend; gradients are summed each step). Absent: 1.
+   */
+  workers?: number;
+  /**
    * KL warm-up (Bowman et al. 2016; Sønderby et al. 2016): the rate is weighted by
    * min(1, t / warmup) in the training loss, t = epochs completed (fractional). Absent: off.
    */

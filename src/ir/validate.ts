@@ -68,6 +68,8 @@ export function validateModelIR(ir: ModelIR): string[] {
   if (!(Number.isInteger(t.seed) && t.seed >= 0))
     fail("train.seed", "must be a non-negative integer");
   if (!(t.optimizer.lr > 0)) fail("train.optimizer.lr", "must be positive");
+  if (t.workers !== undefined && !isSize(t.workers))
+    fail("train.workers", "must be a positive integer when present");
   return problems;
 }
 

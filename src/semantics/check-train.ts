@@ -12,6 +12,13 @@ export const ESTIMATORS: readonly EstimatorName[] = ["reparam", "enumerate", "sc
  */
 export const DEFAULT_LR: Record<OptimizerName, number> = { adam: 0.001, adagrad: 0.01, sgd: 0.01 };
 
+/**
+ * The most data-parallel replicas `workers:` accepts. Each replica is a thread holding its
+ * own backend and a copy of every weight, so memory grows with the count while the speed-up
+ * is bounded by the cores; no machine this targets gains from more.
+ */
+export const MAX_WORKERS = 64;
+
 export const TRAIN_DEFAULTS: TrainIR = {
   dataset: null,
   optimizer: { name: "adam", lr: DEFAULT_LR.adam },
@@ -34,6 +41,7 @@ const OPTIONS = [
   "kl",
   "seed",
   "backend",
+  "workers",
   "warmup",
   "free_bits",
   "anneal",
@@ -105,6 +113,12 @@ function checkOption(
       train.backend = name;
       return;
     }
+    case "workers":
+      if (v.kind !== "NumberLit" || !Number.isInteger(v.value) || v.value < 1) {
+        invalid("a positive integer number of worker threads");
+      } else if (v.value > MAX_WORKERS) invalid(`a positive integer up to ${MAX_WORKERS}`);
+      else train.workers = v.value;
+      return;
     case "batch":
     case "epochs":
     case "samples":

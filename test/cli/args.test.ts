@@ -46,8 +46,27 @@ describe("parseCommandLine", () => {
     });
   });
 
+  it("parses --workers as a positive integer, unset when not given", () => {
+    expect(parseCommandLine(["train", "m.vae", "--workers", "2"])).toMatchObject({
+      command: { kind: "train", options: { workers: 2 } },
+    });
+    const plain = parseCommandLine(["train", "m.vae"]);
+    expect(
+      "command" in plain && plain.command.kind === "train" && plain.command.options.workers,
+    ).toBeUndefined();
+    expect(parseCommandLine(["train", "m.vae", "--workers", "0"])).toEqual({
+      error: { option: "--workers", reason: "expects an integer ≥ 1, got '0'" },
+    });
+    expect(parseCommandLine(["train", "m.vae", "--workers", "65"])).toEqual({
+      error: { option: "--workers", reason: "expects an integer ≤ 64, got '65'" },
+    });
+  });
+
   it.each([
     [["train", "m.vae", "--epochs", "0"], "--epochs"],
+    [["train", "m.vae", "--workers", "x"], "--workers"],
+    [["train", "m.vae", "--workers", "1.5"], "--workers"],
+    [["eval", "m.vae", "--checkpoint", "d", "--workers", "2"], "--workers"],
     [["train", "m.vae", "--epochs", "2.5"], "--epochs"],
     [["train", "m.vae", "--lr", "-1"], "--lr"],
     [["train", "m.vae", "--batch", "abc"], "--batch"],

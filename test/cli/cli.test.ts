@@ -144,6 +144,32 @@ describe("vae train and eval", () => {
     expect(m.rows).toBe(10000);
   });
 
+  it("trains with --workers 2: two replicas, and the saved weights reproduce the metrics", async () => {
+    const out = tmp();
+    const r = await vae(
+      "train",
+      "examples/broken-elbo-toy.vae",
+      "--epochs",
+      "2",
+      "--workers",
+      "2",
+      "--backend",
+      "wasm",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/workers: 2 data-parallel replicas/);
+    const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(last).toMatchObject({ workers: 2, epochs: 2, backend: "wasm" });
+    const e = await vae("eval", "examples/broken-elbo-toy.vae", "--checkpoint", out, "--json");
+    expect(e.code).toBe(0);
+    // The test split was evaluated by both replicas (half the batches each) during
+    // training, and by one thread here: the same exact sums, in another order.
+    expect(JSON.parse(e.stdout.trim().split("\n").pop()!).elbo).toBeCloseTo(last.test.elbo, 4);
+  });
+
   it("rejects a checkpoint of another model", async () => {
     const out = tmp();
     expect(
@@ -173,6 +199,18 @@ describe("vae train and eval", () => {
     const k = await vae("train", "examples/mnist-vae.vae", "--kl", "montecarlo");
     expect(k.code).toBe(1);
     expect(k.stderr).toContain("--kl:1:1: error[invalid-train-value]");
+  });
+
+  it("rejects --workers 0 and --workers x before reading the file, like --batch 0", async () => {
+    const batch = await vae("train", "examples/mnist-vae.vae", "--batch", "0");
+    for (const n of ["0", "x"]) {
+      const r = await vae("train", "examples/mnist-vae.vae", "--workers", n);
+      expect(r.code).toBe(batch.code);
+      expect(r.stderr).toContain(
+        `vae: error[invalid-option]: option --workers: expects an integer ≥ 1, got '${n}'`,
+      );
+    }
+    expect(batch.code).toBe(1);
   });
 
   it("asks for --data when the model names no dataset", async () => {

@@ -42,7 +42,7 @@ describe("active units (Burda et al. 2016)", () => {
     return means.reduce((s, v) => s + (v - m) ** 2, 0) / rows;
   };
 
-  it("counts the units whose posterior mean varies with x by more than 0.01", () => {
+  it("counts the units whose posterior mean varies with x by more than 0.01", async () => {
     const m = withWeights(
       tf,
       linearVaeIR(d, k),
@@ -56,7 +56,7 @@ describe("active units (Burda et al. 2016)", () => {
       }),
     );
     const xt = tf.tensor(x, [rows, d]);
-    const res = activeUnits(m, xt, { batch: 128 })!;
+    const res = (await activeUnits(m, xt, { batch: 128 }))!;
     const want = [0, 1, 2, 3].map(variance);
     expect(want[2]!).toBeLessThan(ACTIVE_UNIT_THRESHOLD);
     expect(want[1]!).toBeGreaterThan(ACTIVE_UNIT_THRESHOLD);
@@ -67,19 +67,19 @@ describe("active units (Burda et al. 2016)", () => {
     expect(res.variances[3]).toBe(0);
     expect(res.count).toBe(2);
     // A lower threshold admits the weak unit, never the dead one.
-    expect(activeUnits(m, xt, { batch: 500, threshold: want[2]! / 2 })!.count).toBe(3);
+    expect((await activeUnits(m, xt, { batch: 500, threshold: want[2]! / 2 }))!.count).toBe(3);
     xt.dispose();
     m.dispose();
   });
 
-  it("is null for a categorical latent, whose index has no mean", () => {
+  it("is null for a categorical latent, whose index has no mean", async () => {
     const m = withWeights(tf, brokenElboIR(3), {
       "net.encoder_table.table": Array<number>(9).fill(0),
       "net.decoder_table.table": Array<number>(9).fill(0),
       "param.marginal_logits": [0, 0, 0],
     });
     const xt = tf.tensor([0, 1, 2], [3], "int32");
-    expect(activeUnits(m, xt, { batch: 10 })).toBeNull();
+    expect(await activeUnits(m, xt, { batch: 10 })).toBeNull();
     xt.dispose();
     m.dispose();
   });

@@ -63,10 +63,10 @@ describe("exact aggregate posterior of a categorical latent (toy, enumerate)", (
   // Sums over ≤ 41·5 terms of log-softmax values of magnitude ≤ ~6.
   const tol = f32Bound(8 * K * xs.length, 8);
 
-  it("equals the brute-force I and KL, and I + KL = R exactly (ELBO surgery)", () => {
+  it("equals the brute-force I and KL, and I + KL = R exactly (ELBO surgery)", async () => {
     const m = withWeights(tf, brokenElboIR(K), weights);
     const x = tf.tensor(xs, [xs.length], "int32");
-    const t = exactAggregateTerms(m, x, 7);
+    const t = await exactAggregateTerms(m, x, 7);
     expect(t.estimator).toBe("exact");
     expect(Math.abs(t.mutualInfo - brute.mi)).toBeLessThanOrEqual(tol);
     expect(Math.abs(t.marginalKl - brute.kl)).toBeLessThanOrEqual(tol);
@@ -130,51 +130,57 @@ describe("minibatch estimates of I and KL[q(z)‖p(z)] for a Gaussian latent", (
   const xValues = randomF32(rows * d, 5, -1, 1);
   const decoder = { Wd: [0.8, -0.5, 0.3, 0.2, 0.6, -0.4], bd: [0.2, 0, -0.3], logSigma: -0.4 };
 
-  function run(enc: Pick<LinearWeights, "We" | "be" | "ls">, f: (m: never, x: Tensor) => void) {
+  async function run(
+    enc: Pick<LinearWeights, "We" | "be" | "ls">,
+    f: (m: never, x: Tensor) => Promise<void>,
+  ) {
     const m = withWeights(tf, linearVaeIR(d, k), linearWeightRecord({ ...enc, ...decoder }));
     const x = tf.tensor(xValues, [rows, d]);
-    f(m as never, x);
+    await f(m as never, x);
     x.dispose();
     m.dispose();
   }
 
-  it("gives I = 0 (stratified) and I = log N (MWS) when q(z|x) ignores x", () => {
-    run({ We: Array<number>(d * k).fill(0), be: [0.3, -0.2], ls: [-0.5, 0.1] }, (m, x) => {
-      for (const batch of [64, rows]) {
-        const s = minibatchAggregateTerms(m, x, {
-          batch,
-          seed: 1,
-          weighting: "stratified",
-          maxPairs: 5000,
-        });
-        const w = minibatchAggregateTerms(m, x, {
-          batch,
-          seed: 1,
-          weighting: "mws",
-          maxPairs: 5000,
-        });
-        // log-sum-exp of M equal float32 values of magnitude ≤ ~10.
-        const tol = f32Bound(4 * batch, 16);
-        expect(Math.abs(s.mutualInfo)).toBeLessThanOrEqual(tol);
-        expect(Math.abs(w.mutualInfo - Math.log(rows))).toBeLessThanOrEqual(tol);
-        // Same draws: both split the same Monte Carlo rate.
-        expect(Math.abs(s.marginalKl - s.rate)).toBeLessThanOrEqual(tol);
-        expect(Math.abs(w.rate - s.rate)).toBeLessThanOrEqual(tol);
-        expect(Math.abs(w.mutualInfo + w.marginalKl - w.rate)).toBeLessThanOrEqual(tol);
-      }
-    });
+  it("gives I = 0 (stratified) and I = log N (MWS) when q(z|x) ignores x", async () => {
+    await run(
+      { We: Array<number>(d * k).fill(0), be: [0.3, -0.2], ls: [-0.5, 0.1] },
+      async (m, x) => {
+        for (const batch of [64, rows]) {
+          const s = await minibatchAggregateTerms(m, x, {
+            batch,
+            seed: 1,
+            weighting: "stratified",
+            maxPairs: 5000,
+          });
+          const w = await minibatchAggregateTerms(m, x, {
+            batch,
+            seed: 1,
+            weighting: "mws",
+            maxPairs: 5000,
+          });
+          // log-sum-exp of M equal float32 values of magnitude ≤ ~10.
+          const tol = f32Bound(4 * batch, 16);
+          expect(Math.abs(s.mutualInfo)).toBeLessThanOrEqual(tol);
+          expect(Math.abs(w.mutualInfo - Math.log(rows))).toBeLessThanOrEqual(tol);
+          // Same draws: both split the same Monte Carlo rate.
+          expect(Math.abs(s.marginalKl - s.rate)).toBeLessThanOrEqual(tol);
+          expect(Math.abs(w.rate - s.rate)).toBeLessThanOrEqual(tol);
+          expect(Math.abs(w.mutualInfo + w.marginalKl - w.rate)).toBeLessThanOrEqual(tol);
+        }
+      },
+    );
   });
 
-  it("gives I = log N (stratified) and log(N·M) (MWS) when posteriors do not overlap", () => {
+  it("gives I = log N (stratified) and log(N·M) (MWS) when posteriors do not overlap", async () => {
     const enc = { We: [50, 0, 0, 50, 25, 25], be: [0, 0], ls: [-6, -6] };
-    run(enc, (m, x) => {
-      const s = minibatchAggregateTerms(m, x, {
+    await run(enc, async (m, x) => {
+      const s = await minibatchAggregateTerms(m, x, {
         batch: 100,
         seed: 2,
         weighting: "stratified",
         maxPairs: 3000,
       });
-      const w = minibatchAggregateTerms(m, x, {
+      const w = await minibatchAggregateTerms(m, x, {
         batch: 100,
         seed: 2,
         weighting: "mws",
@@ -187,7 +193,7 @@ describe("minibatch estimates of I and KL[q(z)‖p(z)] for a Gaussian latent", (
     });
   });
 
-  it("is unbiased for I at M = N, low by a Jensen gap at M < N, and MWS is higher still", () => {
+  it("is unbiased for I at M = N, low by a Jensen gap at M < N, and MWS is higher still", async () => {
     const enc = { We: [1.5, -0.4, 0.3, 1.2, -0.8, 0.6], be: [0.1, -0.1], ls: [-0.9, -0.6] };
     const f = Math.fround;
     const x = Array.from(xValues);
@@ -223,22 +229,22 @@ describe("minibatch estimates of I and KL[q(z)‖p(z)] for a Gaussian latent", (
     const se = Math.hypot(ref.se, seOne);
     expect(ref.mean).toBeGreaterThan(0.5);
     expect(ref.mean).toBeLessThan(Math.log(rows) - 1);
-    run(enc, (m, xt) => {
-      const full = minibatchAggregateTerms(m, xt, {
+    await run(enc, async (m, xt) => {
+      const full = await minibatchAggregateTerms(m, xt, {
         batch: rows,
         seed: 3,
         weighting: "stratified",
         maxPairs: 20000,
       });
       expect(Math.abs(full.mutualInfo - ref.mean)).toBeLessThanOrEqual(4 * se);
-      const small = minibatchAggregateTerms(m, xt, {
+      const small = await minibatchAggregateTerms(m, xt, {
         batch: 30,
         seed: 3,
         weighting: "stratified",
         maxPairs: 20000,
       });
       expect(small.mutualInfo).toBeGreaterThanOrEqual(ref.mean - 4 * se);
-      const mws = minibatchAggregateTerms(m, xt, {
+      const mws = await minibatchAggregateTerms(m, xt, {
         batch: 30,
         seed: 3,
         weighting: "mws",
@@ -252,7 +258,7 @@ describe("minibatch estimates of I and KL[q(z)‖p(z)] for a Gaussian latent", (
 });
 
 describe("minibatch estimates for a non-Gaussian latent (generic pairwise densities)", () => {
-  it("gives I = 0 (stratified) and log N (MWS) for a Bernoulli latent that ignores x", () => {
+  it("gives I = 0 (stratified) and log N (MWS) for a Bernoulli latent that ignores x", async () => {
     const ir: ModelIR = {
       ...linearVaeIR(2, 3),
       name: "BinaryLatent",
@@ -284,8 +290,8 @@ describe("minibatch estimates for a non-Gaussian latent (generic pairwise densit
     const x = tf.tensor(randomF32(rows * 2, 8), [rows, 2]);
     for (const batch of [25, rows]) {
       const o = { batch, seed: 4, maxPairs: 700 };
-      const s = minibatchAggregateTerms(m, x, { ...o, weighting: "stratified" });
-      const w = minibatchAggregateTerms(m, x, { ...o, weighting: "mws" });
+      const s = await minibatchAggregateTerms(m, x, { ...o, weighting: "stratified" });
+      const w = await minibatchAggregateTerms(m, x, { ...o, weighting: "mws" });
       const tol = f32Bound(4 * batch, 8);
       expect(Math.abs(s.mutualInfo)).toBeLessThanOrEqual(tol);
       expect(Math.abs(w.mutualInfo - Math.log(rows))).toBeLessThanOrEqual(tol);

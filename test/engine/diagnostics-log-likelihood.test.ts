@@ -39,10 +39,10 @@ const off: LinearWeights = {
   logSigma: -0.4,
 };
 
-function estimate(w: LinearWeights, rows: number, samples: number, seed: number, cap = 4096) {
+async function estimate(w: LinearWeights, rows: number, samples: number, seed: number, cap = 4096) {
   const m = withWeights(tf, linearVaeIR(d, k), linearWeightRecord(w));
   const xs = tf.tile(tf.tensor([x]), [rows, 1]);
-  const est = importanceLogLikelihood(m, xs, { samples, seed, maxLatentRows: cap });
+  const est = await importanceLogLikelihood(m, xs, { samples, seed, maxLatentRows: cap });
   xs.dispose();
   m.dispose();
   return est;
@@ -61,7 +61,7 @@ describe("importance-sampled log p(x) on the linear-Gaussian VAE", () => {
   const logPx = linearLogPx(off, x, k);
   const elbo = linearElbo(off, x, k);
 
-  it("is exact for every k and every chunking when q(z|x) is the true posterior", () => {
+  it("is exact for every k and every chunking when q(z|x) is the true posterior", async () => {
     // Orthogonal decoder rows make the posterior diagonal, so the encoder can equal it and
     // every weight p(x, z)/q(z|x) is p(x): the streamed log-sum-exp must return it exactly.
     const Wd = [0.5, 1.0, 0, 0.6, -0.3, 0.3];
@@ -73,21 +73,23 @@ describe("importance-sampled log p(x) on the linear-Gaussian VAE", () => {
       [5000, 777],
       [5000, 5000],
     ] as const) {
-      const est = estimate(w, 3, samples, 5, cap);
+      const est = await estimate(w, 3, samples, 5, cap);
       // Each log weight is a sum of ~30 float32 operations on terms of magnitude ≤ ~30.
       for (const v of est) expect(Math.abs(v - exact)).toBeLessThanOrEqual(f32Bound(64, 32));
     }
   });
 
-  it("with k = 1 averages to the ELBO", () => {
-    const est = meanAndSe(estimate(off, 20000, 1, 11));
+  it("with k = 1 averages to the ELBO", async () => {
+    const est = meanAndSe(await estimate(off, 20000, 1, 11));
     expect(Math.abs(est.mean - elbo)).toBeLessThanOrEqual(4 * est.se);
   });
 
-  it("increases with k in expectation and stays between the ELBO and log p(x)", () => {
+  it("increases with k in expectation and stays between the ELBO and log p(x)", async () => {
     expect(logPx - elbo).toBeGreaterThan(0.05);
     const ks = [1, 5, 50, 500];
-    const means = ks.map((kk, i) => meanAndSe(estimate(off, 2000, kk, 100 + i)));
+    const means: { mean: number; se: number }[] = [];
+    for (const [i, kk] of ks.entries())
+      means.push(meanAndSe(await estimate(off, 2000, kk, 100 + i)));
     for (let i = 1; i < ks.length; i++) {
       const se = Math.hypot(means[i]!.se, means[i - 1]!.se);
       expect(means[i]!.mean).toBeGreaterThanOrEqual(means[i - 1]!.mean - 4 * se);
@@ -100,8 +102,8 @@ describe("importance-sampled log p(x) on the linear-Gaussian VAE", () => {
     );
   });
 
-  it("with k = 5000 matches the closed-form log p(x) within its standard error and bias", () => {
-    const rows = meanAndSe(estimate(off, 64, 5000, 21, 50000));
+  it("with k = 5000 matches the closed-form log p(x) within its standard error and bias", async () => {
+    const rows = meanAndSe(await estimate(off, 64, 5000, 21, 50000));
     // Per row, log p̂ = log p + log(1 + ε) with Var ε = V/k: the rows' spread estimates
     // √(V/k) and the delta method gives the bias −V/(2k) ≈ −sd²/2.
     const sd = rows.se * Math.sqrt(64);
@@ -114,7 +116,7 @@ describe("importance-sampled log p(x) on the linear-Gaussian VAE", () => {
 });
 
 describe("exact log p(x) under enumeration", () => {
-  it("equals log Σ_z p(z) p(x|z) computed by brute force", () => {
+  it("equals log Σ_z p(z) p(x|z) computed by brute force", async () => {
     const K = 5;
     const enc = Array.from(randomF32(K * K, 1, -2, 2));
     const dec = Array.from(randomF32(K * K, 2, -2, 2));
@@ -127,7 +129,7 @@ describe("exact log p(x) under enumeration", () => {
     const xs = [0, 3, 4, 4, 1, 2, 2];
     const xt = tf.tensor(xs, [xs.length], "int32");
     // Blocks of 2 rows (10 latent rows / K) exercise the row chunking.
-    const got = exactLogLikelihood(m, xt, 10);
+    const got = await exactLogLikelihood(m, xt, 10);
     const lsm = (r: number[]) => r.map((v) => v - logSumExp(r));
     const lp = lsm(marg.map(Math.fround));
     xs.forEach((xv, b) => {
@@ -150,8 +152,8 @@ describe("memory of the importance-sampled estimate", () => {
     const x = tf.tensor(randomBinary(rows, dim, 7), [rows, dim]);
     const cap = 1000;
     const peak = async (samples: number) => {
-      const info = await tf.profile(() => {
-        importanceLogLikelihood(m, x, { samples, seed: 3, maxLatentRows: cap });
+      const info = await tf.profile(async () => {
+        await importanceLogLikelihood(m, x, { samples, seed: 3, maxLatentRows: cap });
       });
       return info.peakBytes;
     };

@@ -72,7 +72,7 @@ describe("SGVB estimators A (Monte Carlo KL) and B (analytic KL)", () => {
     m.dispose();
   });
 
-  it("B gives a lower-variance encoder gradient than A on the same draws", () => {
+  it("B gives a lower-variance encoder gradient than A on the same draws", async () => {
     const ir = compileIR(GAUSSIAN);
     const m = modelWithRandomWeights(tf, ir, 6, 0.8);
     const x = repeatRow(tf, [0, 1, 1, 0, 1, 0], 20);
@@ -82,8 +82,8 @@ describe("SGVB estimators A (Monte Carlo KL) and B (analytic KL)", () => {
       const t = reparamTerms(m, x, { samples: 1, kl, seed, iwSamples: [] });
       return tf.mean(tf.add(t.distortion, t.rate)) as Scalar;
     };
-    const va = gradientVariance(m, loss("monte_carlo"), vars, seeds);
-    const vb = gradientVariance(m, loss("analytic"), vars, seeds);
+    const va = await gradientVariance(m, loss("monte_carlo"), vars, seeds);
+    const vb = await gradientVariance(m, loss("analytic"), vars, seeds);
     // Trace of a covariance over many coordinates with 59 degrees of freedom each: a
     // reversal needs a ratio beyond the F(59, 59) 0.999 quantile (≈ 2.3).
     expect(vb * 2.3).toBeLessThan(va);

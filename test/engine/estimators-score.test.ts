@@ -155,14 +155,14 @@ describe("score-function estimator", () => {
     m.dispose();
   });
 
-  it("reports lower encoder-gradient variance with the moving-average baseline", () => {
+  it("reports lower encoder-gradient variance with the moving-average baseline", async () => {
     const ir = compileIR(TINY);
     const m = modelWithRandomWeights(tf, ir, 4);
     const x = repeatRow(tf, ROW, 50);
     expect(roleVariables(m, ir.encoder)).toEqual(
       m.specs.filter((s) => s.name.startsWith("net.enc.")).map((s) => m.weights.get(s.name)),
     );
-    const report = scoreVarianceReport(
+    const report = await scoreVarianceReport(
       m,
       (seed, baselines) =>
         estimatedNegElbo(m, x, scoreTerms, { seed, ...(baselines && { baselines }) }),

@@ -329,6 +329,18 @@ describe("train options", () => {
   it("unknown estimator", () => {
     expectOnly(model({}, "train { estimator: «vimco» }"), "unknown-estimator");
   });
+  it("workers: a positive integer up to 64, absent unless written", () => {
+    const workers = (train: string) => checkModel(parseModel(model({}, train))).value!.train;
+    expect(workers("train { workers: 2 }").workers).toBe(2);
+    expect(workers("train { workers: 64 }").workers).toBe(64);
+    expect(workers("train { batch: 5 }")).not.toHaveProperty("workers");
+    for (const bad of ["0", "2.5", "-1", "auto", '"4"']) {
+      const d = expectOnly(model({}, `train { workers: «${bad}» }`), "invalid-train-value");
+      expect(d.params["expected"]).toBe("a positive integer number of worker threads");
+    }
+    const d = expectOnly(model({}, "train { workers: «65» }"), "invalid-train-value");
+    expect(d.params["expected"]).toBe("a positive integer up to 64");
+  });
   it("optimizer defaults per kind", () => {
     const m = checkModel(parseModel(model({}, "train { optimizer: adagrad }"))).value!;
     expect(m.train.optimizer).toEqual({ name: "adagrad", lr: 0.01 });

@@ -23,6 +23,16 @@ describe("lowered IR", () => {
     for (const ir of examples) expect(validateModelIR(ir)).toEqual([]);
   });
 
+  it("carries train.workers when written, and leaves it out otherwise", () => {
+    const ir = compiled(model({}, "train { workers: 2 }"));
+    expect(ir.train.workers).toBe(2);
+    expect(JSON.parse(JSON.stringify(ir))).toStrictEqual(ir);
+    expect(validateModelIR(ir)).toEqual([]);
+    const plain = compiled(model());
+    expect(plain.train.workers).toBeUndefined();
+    expect(Object.keys(plain.train)).not.toContain("workers");
+  });
+
   it("turns where-bindings into local nodes", () => {
     const ir = examples.find((e) => e.name === "MnistVAE")!;
     expect(ir.encoder.bindings).toEqual([
@@ -91,6 +101,14 @@ describe("validateModelIR", () => {
     expect(problems).toContain("unknown net decoder_net");
     expect(problems).toContain("prior: needs exactly one of scale, log_scale");
     expect(problems).toContain("objective.linear");
+  });
+
+  it("finds a non-integer worker count", () => {
+    const ir = base();
+    ir.train.workers = 1.5;
+    expect(validateModelIR(ir).join("\n")).toContain("train.workers");
+    ir.train.workers = 3;
+    expect(validateModelIR(ir)).toEqual([]);
   });
 
   it("finds a variable used outside its role", () => {

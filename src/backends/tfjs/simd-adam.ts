@@ -5,6 +5,25 @@
  * wasm's f32x4 arithmetic is IEEE-exact, so results match tfjs's Adam bit for bit while
  * streaming each array once instead of through ~10 kernels.
  */
+import {
+  ADD,
+  BR,
+  BR_IF,
+  DIV,
+  END,
+  GET,
+  I32_ADD,
+  I32_CONST,
+  I32_GE_U,
+  LOAD,
+  MUL,
+  SET,
+  SPLAT,
+  SQRT,
+  STORE,
+  instantiateOverMemory,
+  wasmModuleBytes,
+} from "./wasm-asm.js";
 
 /**
  * adam(w, out, g, m, v, bytes, β1, β2, 1−β1, 1−β2, c1, c2, ε, −lr) over `bytes` bytes
@@ -28,37 +47,6 @@ export type SimdAdam = (
   eps: number,
   negLr: number,
 ) => void;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-
-// Opcodes (WebAssembly core + SIMD proposal as standardised).
-const GET = 0x20;
-const SET = 0x21;
-const I32_ADD = 0x6a;
-const I32_GE_U = 0x4f;
-const I32_CONST = 0x41;
-const BR_IF = 0x0d;
-const BR = 0x0c;
-const END = 0x0b;
-const LOAD = [0xfd, 0x00, 0x00, 0x00];
-const STORE = [0xfd, 0x0b, 0x00, 0x00];
-const SPLAT = [0xfd, 0x13];
-const SQRT = [0xfd, 0xe3, 0x01];
-const ADD = [0xfd, 0xe4, 0x01];
-const MUL = [0xfd, 0xe6, 0x01];
-const DIV = [0xfd, 0xe7, 0x01];
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   // Parameters 0–5 are i32 (w, out, g, m, v, bytes), 6–13 f32 (b1, b2, a1, a2, c1, c2,
@@ -86,23 +74,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   code.push(GET, I, I32_CONST, 16, I32_ADD, SET, I, BR, 0);
   code.push(END, END, END); // loop, block, function
   const locals = [0x02, 0x01, 0x7f, 0x0b, 0x7b]; // 1 × i32, 11 × v128
-  const body = [...locals, ...code];
   const params = [...Array(6).fill(0x7f), ...Array(8).fill(0x7d)];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, 0x60, ...uleb(params.length), ...params, 0]),
-    ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str("adam"), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
+  return wasmModuleBytes({ name: "adam", params, locals, code });
 }
 
 /**
@@ -110,12 +83,5 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
  * memory cannot be imported (e.g. a shared memory of the threaded backend).
  */
 export function simdAdam(memory: unknown): SimdAdam | null {
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  try {
-    const mod = new WebAssembly.Module(moduleBytes());
-    const inst = new WebAssembly.Instance(mod, { env: { memory } });
-    return inst.exports.adam as SimdAdam;
-  } catch {
-    return null;
-  }
+  return instantiateOverMemory<SimdAdam>(moduleBytes(), "adam", memory);
 }

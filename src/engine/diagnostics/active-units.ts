@@ -28,11 +28,11 @@ export interface ActiveUnits {
  * `x` (population variance, accumulated in float64 around the first row's means so the
  * subtraction does not cancel). Null when the encoder family has no mean.
  */
-export function activeUnits(
+export async function activeUnits(
   model: CompiledModel,
   x: Tensor,
   opts: { batch: number; threshold?: number },
-): ActiveUnits | null {
+): Promise<ActiveUnits | null> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   const latentShape = model.ir.latent.shape;
@@ -48,8 +48,7 @@ export function activeUnits(
       const encoder = model.distribution("encoder", { data: tf.slice(x, start, size) });
       return tf.reshape(posteriorMean(tf, encoder, [size, ...latentShape]), [size, dims]);
     });
-    const v = mean.dataSync();
-    mean.dispose();
+    const v = await mean.data().finally(() => mean.dispose());
     shift ??= Float64Array.from(v.subarray(0, dims));
     for (let r = 0; r < size; r++) {
       for (let u = 0; u < dims; u++) {

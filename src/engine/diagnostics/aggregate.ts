@@ -24,11 +24,11 @@ export interface MinibatchAggregateOptions {
  * whose sum is mean_i [log q(z_i|x_i) − log p(z_i)], a Monte Carlo estimate of the rate on
  * the same draws: the split of R between the two terms carries the bias of log q̂.
  */
-export function minibatchAggregateTerms(
+export async function minibatchAggregateTerms(
   model: CompiledModel,
   x: Tensor,
   opts: MinibatchAggregateOptions,
-): AggregateTerms {
+): Promise<AggregateTerms> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   const order = tf.tensor1d(new Rng(opts.seed, "aggregate").permutation(rows), "int32");
@@ -40,10 +40,11 @@ export function minibatchAggregateTerms(
     for (let start = 0, b = 0; start < rows; start += opts.batch, b++) {
       const m = Math.min(opts.batch, rows - start);
       const seed = deriveSeed(opts.seed, "aggregate", b);
-      let t!: PairwiseSums;
-      tf.tidy(() => {
-        t = pairwiseBatch(model, tf.gather(x, tf.slice(order, start, m)), seed, opts.maxPairs);
-      });
+      const t = await readPairwiseSums(
+        tf.tidy(() =>
+          pairwiseBatch(model, tf.gather(x, tf.slice(order, start, m)), seed, opts.maxPairs),
+        ),
+      );
       const otherWeight = m > 1 ? Math.log((rows - 1) / (rows * (m - 1))) : -Infinity;
       for (let i = 0; i < m; i++) {
         const lq =
@@ -66,28 +67,44 @@ export function minibatchAggregateTerms(
   };
 }
 
-interface PairwiseSums {
+/** A type alias, not an interface: tf.tidy returns it, which needs an implicit index signature. */
+type PairwiseSums<T> = {
   /** log q(z_i|x_i) */
-  self: Float32Array;
+  self: T;
   /** log p(z_i) */
-  logPrior: Float32Array;
+  logPrior: T;
   /** log Σ_{j≠i} q(z_i|x_j); −∞ when M = 1 */
-  lseOthers: Float32Array;
+  lseOthers: T;
+};
+
+/** The three [M] tensors on the host; they are disposed. */
+async function readPairwiseSums(t: PairwiseSums<Tensor>): Promise<PairwiseSums<Float32Array>> {
+  try {
+    const [self, logPrior, lseOthers] = await Promise.all(
+      [t.self, t.logPrior, t.lseOthers].map((v) => v.data() as Promise<Float32Array>),
+    );
+    return { self: self!, logPrior: logPrior!, lseOthers: lseOthers! };
+  } finally {
+    t.self.dispose();
+    t.logPrior.dispose();
+    t.lseOthers.dispose();
+  }
 }
 
 /**
  * One draw z_i ~ q(z|x_i) per row of the minibatch `xb` and the log-sum-exp of
  * log q(z_i|x_j) over j ≠ i, in chunks of rows i. The own term log q(z_i|x_i) comes from
  * the density itself: the matrix form below loses precision when σ is tiny, which only
- * matters for the dominant own term. Must run inside tf.tidy: the encoder's
- * parameters live for the whole minibatch, each chunk's intermediates only for the chunk.
+ * matters for the dominant own term. Must run inside tf.tidy, which keeps the returned
+ * tensors: the encoder's parameters live for the whole minibatch, each chunk's
+ * intermediates only for the chunk.
  */
 function pairwiseBatch(
   model: CompiledModel,
   xb: Tensor,
   seed: number,
   maxPairs: number,
-): PairwiseSums {
+): PairwiseSums<Tensor> {
   const tf = model.tf;
   const m = xb.shape[0]!;
   const latentShape = model.ir.latent.shape;
@@ -97,39 +114,37 @@ function pairwiseBatch(
   const z = encoder.dist.sample(tf, encoder.params, [m, ...latentShape], seed);
   const self = encoder.dist.logProb(tf, encoder.params, z);
   const logPrior = prior.dist.logProb(tf, prior.params, z);
+  // With one row there is no other j; log of an empty sum.
+  if (m === 1) return { self, logPrior, lseOthers: tf.fill([1], -Infinity) };
   const gaussian = encoder.dist.name === "Normal" ? gaussianPairs(tf, encoder, z, m, dims) : null;
   // The Gaussian form holds only [c, M] matrices; the generic one [c·M, latent] rows.
   const perChunk = gaussian !== null ? maxPairs * dims : maxPairs;
   const chunk = Math.max(1, Math.min(m, Math.floor(perChunk / m)));
-  const lseOthers = new Float32Array(m).fill(-Infinity);
+  const parts: Tensor[] = [];
   for (let i0 = 0; i0 < m; i0 += chunk) {
     const c = Math.min(chunk, m - i0);
-    const packed = tf.tidy(() => {
-      let logQ: Tensor;
-      if (gaussian !== null) logQ = gaussian(i0, c);
-      else {
-        // Row l·M + j pairs z_{i0+l} with the parameters of x_j.
-        const enc = tileParams(tf, encoder, c);
-        const zc = tf.slice(z, i0, c);
-        const zRep = tf.reshape(
-          tf.tile(tf.expandDims(zc, 1), [1, m, ...Array<number>(latentShape.length).fill(1)]),
-          [c * m, ...latentShape],
-        );
-        logQ = tf.reshape(enc.dist.logProb(tf, enc.params, zRep), [c, m]);
-      }
-      const diagonal = tf.cast(tf.oneHot(tf.range(i0, i0 + c, 1, "int32"), m), "bool");
-      const others = tf.where(diagonal, tf.fill([c, m], -Infinity), logQ);
-      return tf.logSumExp(others, 1);
-    });
-    const v = packed.dataSync();
-    packed.dispose();
-    if (m > 1) lseOthers.set(v, i0);
+    parts.push(
+      tf.tidy(() => {
+        let logQ: Tensor;
+        if (gaussian !== null) logQ = gaussian(i0, c);
+        else {
+          // Row l·M + j pairs z_{i0+l} with the parameters of x_j.
+          const enc = tileParams(tf, encoder, c);
+          const zc = tf.slice(z, i0, c);
+          const zRep = tf.reshape(
+            tf.tile(tf.expandDims(zc, 1), [1, m, ...Array<number>(latentShape.length).fill(1)]),
+            [c * m, ...latentShape],
+          );
+          logQ = tf.reshape(enc.dist.logProb(tf, enc.params, zRep), [c, m]);
+        }
+        const diagonal = tf.cast(tf.oneHot(tf.range(i0, i0 + c, 1, "int32"), m), "bool");
+        const others = tf.where(diagonal, tf.fill([c, m], -Infinity), logQ);
+        return tf.logSumExp(others, 1);
+      }),
+    );
   }
-  return {
-    self: self.dataSync() as Float32Array,
-    logPrior: logPrior.dataSync() as Float32Array,
-    lseOthers,
-  };
+  const lseOthers = parts.length === 1 ? parts[0]! : tf.concat(parts);
+  return { self, logPrior, lseOthers };
 }
 
 /**
@@ -174,11 +189,11 @@ const LOG_2PI = Math.log(2 * Math.PI);
  *   R = mean_n KL[q(z|x_n) ‖ p(z)] = I + KL exactly (ELBO surgery, Hoffman & Johnson 2016).
  * Batches of `batch` rows; the sums are accumulated in float64.
  */
-export function exactAggregateTerms(
+export async function exactAggregateTerms(
   model: CompiledModel,
   x: Tensor,
   batch: number,
-): AggregateTerms {
+): Promise<AggregateTerms> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   let qSum: Float64Array | null = null;
@@ -195,9 +210,10 @@ export function exactAggregateTerms(
       const q = tf.exp(logQ);
       return [tf.sum(q, 0), tf.sum(tf.mul(q, logQ))];
     });
-    const s = sumQ.dataSync();
-    negCondEntropy += sumQLogQ.dataSync()[0]!;
-    tf.dispose([sumQ, sumQLogQ]);
+    const [s, sLogQ] = await Promise.all([sumQ.data(), sumQLogQ.data()]).finally(() =>
+      tf.dispose([sumQ, sumQLogQ]),
+    );
+    negCondEntropy += sLogQ[0]!;
     qSum ??= new Float64Array(s.length);
     for (let j = 0; j < s.length; j++) qSum[j]! += s[j]!;
   }
@@ -208,8 +224,7 @@ export function exactAggregateTerms(
     }
     return tf.reshape(prior.dist.logProbs(tf, prior.params), [-1]);
   });
-  const lp = logPrior.dataSync();
-  logPrior.dispose();
+  const lp = await logPrior.data().finally(() => logPrior.dispose());
   let aggNegEntropy = 0;
   let crossEntropy = 0;
   for (let j = 0; j < (qSum?.length ?? 0); j++) {
@@ -229,7 +244,7 @@ export function exactAggregateTerms(
 }
 
 /** Aggregate-posterior terms by the estimator that fits the model's latent. */
-export function aggregateTerms(
+export async function aggregateTerms(
   model: CompiledModel,
   x: Tensor,
   o: {
@@ -239,7 +254,7 @@ export function aggregateTerms(
     weighting: "mws" | "stratified";
     elementBudget: number;
   },
-): AggregateTerms {
+): Promise<AggregateTerms> {
   const latentSize = model.ir.latent.shape.reduce((p, d) => p * d, 1);
   return o.enumerate
     ? exactAggregateTerms(model, x, o.batch)

@@ -16,24 +16,24 @@ export const EPOCH_DIAGNOSTIC_ROWS = 10000;
  * categorical latent, else the stratified minibatch estimate with M = 1000) and the
  * active units, on at most EPOCH_DIAGNOSTIC_ROWS rows.
  */
-export function epochDiagnostics(
+export async function epochDiagnostics(
   model: CompiledModel,
   x: Tensor,
   o: { enumerate: boolean; seed: number },
-): EpochDiagnostics {
+): Promise<EpochDiagnostics> {
   const tf = model.tf;
   const t0 = performance.now();
   const rows = Math.min(x.shape[0]!, EPOCH_DIAGNOSTIC_ROWS);
   const xs = rows < x.shape[0]! ? tf.slice(x, 0, rows) : x;
   try {
-    const agg = aggregateTerms(model, xs, {
+    const agg = await aggregateTerms(model, xs, {
       enumerate: o.enumerate,
       seed: o.seed,
       batch: EPOCH_BATCH,
       weighting: "stratified",
       elementBudget: DEFAULT_ELEMENT_BUDGET,
     });
-    const units = o.enumerate ? null : activeUnits(model, xs, { batch: EPOCH_BATCH });
+    const units = o.enumerate ? null : await activeUnits(model, xs, { batch: EPOCH_BATCH });
     return {
       mutual_info: agg.mutualInfo,
       marginal_kl: agg.marginalKl,

@@ -28,11 +28,11 @@ export function logAddExp(a: number, b: number): number {
  * log-sum-exp over draws is accumulated across chunks on the host in float64, so memory
  * does not grow with k. `x` is [B, ...]; returns [B].
  */
-export function importanceLogLikelihood(
+export async function importanceLogLikelihood(
   model: CompiledModel,
   x: Tensor,
   opts: ImportanceOptions,
-): Float64Array {
+): Promise<Float64Array> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   const k = opts.samples;
@@ -62,8 +62,7 @@ export function importanceLogLikelihood(
         );
         return tf.logSumExp(tf.reshape(logW, [n, b]), 0);
       });
-      const v = lse.dataSync();
-      lse.dispose();
+      const v = await lse.data().finally(() => lse.dispose());
       for (let j = 0; j < b; j++) acc[j] = logAddExp(acc[j]!, v[j]!);
     }
     for (let j = 0; j < b; j++) out[r0 + j] = acc[j]! - Math.log(k);
@@ -75,11 +74,11 @@ export function importanceLogLikelihood(
  * Exact per-row log p(x) = log Σ_z p(z) p(x|z) for a categorical latent, in row blocks
  * of at most `maxLatentRows` / K rows (the decoder runs once per latent value and row).
  */
-export function exactLogLikelihood(
+export async function exactLogLikelihood(
   model: CompiledModel,
   x: Tensor,
   maxLatentRows: number,
-): Float64Array {
+): Promise<Float64Array> {
   const tf = model.tf;
   const rows = x.shape[0]!;
   const categories = model.ir.latent.categories ?? 1;
@@ -96,8 +95,7 @@ export function exactLogLikelihood(
       });
       return terms.iw.get(1)!;
     });
-    out.set(t.dataSync(), r0);
-    t.dispose();
+    out.set(await t.data().finally(() => t.dispose()), r0);
   }
   return out;
 }

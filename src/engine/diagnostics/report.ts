@@ -64,24 +64,24 @@ export async function diagnoseModel(
   try {
     importWeights(model, weights);
     let logLikelihood: number | null = null;
-    if (enumerate) logLikelihood = meanOf(exactLogLikelihood(model, x, latentRows));
+    if (enumerate) logLikelihood = meanOf(await exactLogLikelihood(model, x, latentRows));
     else if (k > 0) {
       const seed = deriveSeed(opts.seed, "diagnostics", "iw");
-      const rows = importanceLogLikelihood(model, x, {
+      const rows = await importanceLogLikelihood(model, x, {
         samples: k,
         seed,
         maxLatentRows: latentRows,
       });
       logLikelihood = meanOf(rows);
     }
-    const agg = aggregateTerms(model, x, {
+    const agg = await aggregateTerms(model, x, {
       enumerate,
       seed: deriveSeed(opts.seed, "diagnostics", "aggregate"),
       batch: opts.aggregateBatch ?? EVAL_BATCH,
       weighting: opts.aggregate ?? "stratified",
       elementBudget: budget,
     });
-    const units = enumerate ? null : activeUnits(model, x, { batch: EVAL_BATCH });
+    const units = enumerate ? null : await activeUnits(model, x, { batch: EVAL_BATCH });
     const h = dataEntropy(ir.data.kind, opts.entropy, data);
     return {
       ...metrics,

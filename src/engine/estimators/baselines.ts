@@ -54,10 +54,13 @@ export class ScoreBaselines {
     return copy;
   }
 
-  /** The current values as numbers, for logs and tests. */
-  snapshot(): Record<string, number> {
+  /**
+   * The current values as numbers, for logs and tests (never read during training: a read
+   * waits for the device).
+   */
+  async snapshot(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const [k, v] of this.values) out[k] = v.dataSync()[0]!;
+    for (const [k, v] of this.values) out[k] = (await v.data())[0]!;
     return out;
   }
 

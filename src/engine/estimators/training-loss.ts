@@ -33,11 +33,28 @@ export function trainingRate(
   shaping: LossShaping,
   progress: number,
 ): Tensor {
-  let rate: Tensor;
-  if (shaping.freeBits !== undefined) {
-    if (terms.rateDims === undefined) throw new Error("free bits need the rate per dimension");
-    rate = freeBitsRate(tf, terms.rateDims, shaping.freeBits);
-  } else rate = tf.mean(terms.rate);
+  if (shaping.freeBits !== undefined && terms.rateDims === undefined) {
+    throw new Error("free bits need the rate per dimension");
+  }
+  const mean = shaping.freeBits !== undefined ? tf.mean(terms.rateDims!, 0) : tf.mean(terms.rate);
+  return shapedRate(tf, mean, shaping, progress);
+}
+
+/**
+ * `trainingRate` from the minibatch mean of the rate: a scalar, or the mean per latent
+ * dimension [E] when free bits are on. Separate so that data-parallel replicas can apply
+ * it to the mean over the whole minibatch.
+ */
+export function shapedRate(
+  tf: Tf,
+  meanRate: Tensor,
+  shaping: LossShaping,
+  progress: number,
+): Tensor {
+  const rate =
+    shaping.freeBits !== undefined
+      ? tf.sum(tf.maximum(meanRate, tf.scalar(shaping.freeBits)))
+      : meanRate;
   const beta = scheduleFactor(progress, shaping.warmup);
   return beta === 1 ? rate : tf.mul(rate, tf.scalar(beta));
 }

@@ -50,12 +50,12 @@ export function roleVariables(model: CompiledModel, dist: DistributionIR): Varia
  * The total variance (trace of the covariance) of the gradient of `loss` with respect to
  * `variables` over the given seeds: Σ_i sample variance of ∂loss/∂w_i.
  */
-export function gradientVariance(
+export async function gradientVariance(
   model: CompiledModel,
   loss: (seed: number) => Scalar,
   variables: readonly Variable[],
   seeds: readonly number[],
-): number {
+): Promise<number> {
   const tf = model.tf;
   let sum: Float64Array | null = null;
   let sumSq: Float64Array | null = null;
@@ -63,9 +63,8 @@ export function gradientVariance(
     const { value, grads } = tf.variableGrads(() => loss(seed), [...variables]);
     value.dispose();
     const flat = tf.tidy(() => tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1]))));
-    const g = flat.dataSync();
-    flat.dispose();
     tf.dispose(Object.values(grads));
+    const g = await flat.data().finally(() => flat.dispose());
     sum ??= new Float64Array(g.length);
     sumSq ??= new Float64Array(g.length);
     for (let i = 0; i < g.length; i++) {
@@ -96,12 +95,12 @@ export interface ScoreVarianceReport {
  * independent draws (as training would), then the same `draws` seeds are used with and
  * without it, so the two variances differ only by the control variate.
  */
-export function scoreVarianceReport(
+export async function scoreVarianceReport(
   model: CompiledModel,
   loss: (seed: number, baselines: ScoreBaselines | undefined) => Scalar,
   seed: number,
   draws = VARIANCE_DRAWS,
-): ScoreVarianceReport {
+): Promise<ScoreVarianceReport> {
   const tf = model.tf;
   const warm = new ScoreBaselines(tf);
   for (let i = 0; i < BASELINE_WARMUP_DRAWS; i++) {
@@ -115,9 +114,9 @@ export function scoreVarianceReport(
     const seeds = Array.from({ length: draws }, (_, i) => deriveSeed(seed, "draw", i));
     return {
       draws,
-      withoutBaseline: gradientVariance(model, (s) => loss(s, undefined), variables, seeds),
-      withBaseline: gradientVariance(model, (s) => loss(s, frozen), variables, seeds),
-      baselines: frozen.snapshot(),
+      withoutBaseline: await gradientVariance(model, (s) => loss(s, undefined), variables, seeds),
+      withBaseline: await gradientVariance(model, (s) => loss(s, frozen), variables, seeds),
+      baselines: await frozen.snapshot(),
     };
   } finally {
     frozen.dispose();

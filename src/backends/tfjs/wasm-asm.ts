@@ -1,0 +1,73 @@
+/**
+ * Just enough of a WebAssembly assembler for the hand-written SIMD loops that work on the
+ * tfjs wasm backend's memory (simd-adam.ts, simd-add.ts): each module imports the memory
+ * as env.memory and exports one function.
+ */
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+
+// Opcodes (WebAssembly core + SIMD proposal as standardised).
+export const GET = 0x20;
+export const SET = 0x21;
+export const I32_ADD = 0x6a;
+export const I32_GE_U = 0x4f;
+export const I32_CONST = 0x41;
+export const BR_IF = 0x0d;
+export const BR = 0x0c;
+export const END = 0x0b;
+export const LOAD = [0xfd, 0x00, 0x00, 0x00];
+export const STORE = [0xfd, 0x0b, 0x00, 0x00];
+export const SPLAT = [0xfd, 0x13];
+export const SQRT = [0xfd, 0xe3, 0x01];
+export const ADD = [0xfd, 0xe4, 0x01];
+export const MUL = [0xfd, 0xe6, 0x01];
+export const DIV = [0xfd, 0xe7, 0x01];
+
+/**
+ * A module importing env.memory and exporting `name`, a function of `params` (value-type
+ * bytes: 0x7f i32, 0x7d f32) without results; `locals` are the encoded local declarations
+ * and `code` the body's instructions, ending with the function's END.
+ */
+export function wasmModuleBytes(f: {
+  name: string;
+  params: number[];
+  locals: number[];
+  code: number[];
+}): Uint8Array<ArrayBuffer> {
+  const body = [...f.locals, ...f.code];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [1, 0x60, ...uleb(f.params.length), ...f.params, 0]),
+    ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 0x01]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...str(f.name), 0x00, 0]),
+    ...section(10, [1, ...uleb(body.length), ...body]),
+  ]);
+}
+
+/** `name` of the module instantiated over `memory`, or null where wasm SIMD or the import fails. */
+export function instantiateOverMemory<F>(
+  bytes: Uint8Array<ArrayBuffer>,
+  name: string,
+  memory: unknown,
+): F | null {
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  try {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return inst.exports[name] as F;
+  } catch {
+    return null;
+  }
+}
