@@ -1,10 +1,10 @@
 /**
  * Just enough of a WebAssembly assembler for the hand-written SIMD loops that work on the
- * tfjs wasm backend's memory (simd-adam.ts, simd-add.ts): each module imports the memory
+ * tfjs wasm backend's memory (simd-adam.ts, simd-add.ts, simd-softplus.ts): each module imports the memory
  * as env.memory and exports one function.
  */
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -34,6 +34,21 @@ export const SQRT = [0xfd, 0xe3, 0x01];
 export const ADD = [0xfd, 0xe4, 0x01];
 export const MUL = [0xfd, 0xe6, 0x01];
 export const DIV = [0xfd, 0xe7, 0x01];
+export const SUB = [0xfd, 0xe5, 0x01];
+export const ABS = [0xfd, 0xe0, 0x01];
+export const NEG = [0xfd, 0xe1, 0x01];
+export const MAX = [0xfd, 0xe9, 0x01];
+export const NEAREST = [0xfd, 0x6a];
+export const I32X4_SPLAT = [0xfd, 0x11];
+export const I32X4_TRUNC_SAT_F32X4_S = [0xfd, 0xf8, 0x01];
+export const I32X4_ADD = [0xfd, 0xae, 0x01];
+export const I32X4_SHL = [0xfd, 0xab, 0x01];
+
+/** f32.const c. */
+export function f32Const(c: number): number[] {
+  const b = new Uint8Array(new Float32Array([c]).buffer);
+  return [0x43, ...b];
+}
 
 /**
  * A module importing env.memory and exporting `name`, a function of `params` (value-type

@@ -9,6 +9,7 @@ import {
   setOverrideEnabled,
   WASM_OVERRIDES,
 } from "../../../src/backends/tfjs/backend.js";
+import { SWAP_MIN_PACKED } from "../../../src/backends/tfjs/wasm-kernels/batch-matmul.js";
 import type { Tensor, Tf } from "../../../src/backends/tfjs/tf.js";
 import { f32Bound, randomF32, U32, uniforms } from "../../engine/numeric.js";
 
@@ -109,6 +110,33 @@ describe("BatchMatMul override", () => {
     });
   }
 
+  for (const [ta, tb] of combos) {
+    it(`computes (op(B)ᵀ·op(A)ᵀ)ᵀ exactly as the math when M < N and K·N is large (transposeA=${ta}, transposeB=${tb})`, () => {
+      // K·N = 300·256 ≥ SWAP_MIN_PACKED and M = 6 < N: the swapped form.
+      const [m, k, n] = [6, 300, 256];
+      expect(k * n).toBeGreaterThanOrEqual(SWAP_MIN_PACKED);
+      for (const batch of [0, 2]) {
+        const lead = batch === 0 ? [] : [batch];
+        const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
+        const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
+        const a = randomF32(
+          aShape.reduce((p, d) => p * d, 1),
+          31 + batch,
+        );
+        const b = randomF32(
+          bShape.reduce((p, d) => p * d, 1),
+          37 + batch,
+        );
+        const backend = tf.engine().backend as unknown as { numDataIds(): number };
+        const before = backend.numDataIds();
+        const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
+        expectMatMulClose(out, refMatMul(a, aShape, b, bShape, ta, tb), k);
+        out.dispose();
+        expect(backend.numDataIds()).toBe(before);
+      }
+    });
+  }
+
   it("gives matMul gradients (which use transpose flags) equal to the reference", () => {
     const [m, k, n] = [4, 6, 3];
     const a = randomF32(m * k, 1);
@@ -200,6 +228,28 @@ describe("other wasm kernel overrides", () => {
     }
     expect(got[3]).toBe(1);
     expect(got[4]).toBe(-1);
+  });
+
+  it("Softplus is within 8 float32 ulps of log(1 + eˣ), and exact at ±∞ and NaN", () => {
+    const x = new Float32Array([
+      ...randomF32(4000, 12, -30, 30),
+      ...randomF32(400, 13, -1e-3, 1e-3),
+      ...randomF32(400, 14, -120, 120),
+    ]);
+    x.set([0, 1e-30, -1e-30, 88, -87, 1e30, -1e30], 0);
+    const special = new Float32Array([Infinity, -Infinity, NaN]);
+    const got = tf.tidy(() => tf.softplus(tf.tensor(x)).dataSync());
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      const t = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      // exp ≈ 1 ulp (Cephes), then the quotient, the series and the sum: a few roundings;
+      // below −87.3 e^x is replaced by e^−87.3 (an absolute 2e−38, see simd-softplus.ts).
+      expect(Math.abs(got[i]! - t)).toBeLessThanOrEqual(8 * U32 * t + 2e-38);
+    }
+    const s = tf.tidy(() => tf.softplus(tf.tensor(special)).dataSync());
+    expect([s[0], s[1]]).toEqual([Infinity, 0 + s[1]!]);
+    expect(s[1]!).toBeLessThan(2e-38);
+    expect(Number.isNaN(s[2]!)).toBe(true);
   });
 
   it("adds the missing UnsortedSegmentSum kernel, so gather (table lookup) has a gradient", () => {

@@ -6,12 +6,20 @@ import { overrideIdentity } from "./identity.js";
 import { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./override.js";
 import { registerUnsortedSegmentSum } from "./segment-sum.js";
 import { overrideSlice } from "./slice.js";
+import { overrideSoftplus } from "./softplus.js";
 
 export { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./override.js";
 export { segmentSumRegistrations } from "./segment-sum.js";
 
 /** The wasm kernels this backend replaces, by tfjs kernel name. */
-export const WASM_OVERRIDES = ["BatchMatMul", "Identity", "Slice", "GatherV2", "Tanh"] as const;
+export const WASM_OVERRIDES = [
+  "BatchMatMul",
+  "Identity",
+  "Slice",
+  "GatherV2",
+  "Tanh",
+  "Softplus",
+] as const;
 
 export type WasmOverride = (typeof WASM_OVERRIDES)[number];
 
@@ -23,6 +31,7 @@ export function installWasmKernelOverrides(tf: Tf): void {
   overrideSlice(tf);
   overrideGather(tf);
   overrideTanh(tf);
+  overrideSoftplus(tf);
 }
 
 /** Switches the transpose-flag rewrite of BatchMatMul (for measurements). */
