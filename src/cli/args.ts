@@ -46,6 +46,8 @@ export interface EvalOptions {
   rows?: number;
   /** Estimator of log q(z) for I_q(X;Z) and KL[q(z)‖p(z)] (`--mi`). */
   mi?: "stratified" | "mws";
+  /** Threads for the importance-sampled log p(x) (`--workers N`); unset: 1. */
+  workers?: number;
 }
 
 /** A command-line mistake: which option and why, rendered as an `invalid-option` diagnostic. */
@@ -64,7 +66,7 @@ export const USAGE = `Usage:
                  [--out DIR] [--json] [--quiet]
   vae eval  FILE --checkpoint DIR [--data NAME|PATH] [--split train|valid|test]
                  [--samples L] [--seed N] [--backend NAME] [--json]
-                 [--iw K] [--rows N] [--mi stratified|mws]
+                 [--iw K] [--rows N] [--mi stratified|mws] [--workers N]
   vae explain FILE [--model NAME] [--objective EXPR]
                           how the objective reduces to distortion, rate and entropy
   vae codegen FILE [--out FILE] [--model NAME] [--objective EXPR]
@@ -204,6 +206,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       "iw",
       "rows",
       "mi",
+      "workers",
     ],
   };
   for (const [k, val] of Object.entries(v)) {
@@ -236,19 +239,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const seed = positiveInt("--seed", v.seed, 0);
   for (const x of [samples, seed]) if (isError(x)) return { error: x };
 
+  const workers = positiveInt("--workers", v.workers);
+  if (isError(workers)) return { error: workers };
+  if (typeof workers === "number" && workers > MAX_WORKERS)
+    return {
+      error: {
+        option: "--workers",
+        reason: `expects an integer ≤ ${MAX_WORKERS}, got '${v.workers}'`,
+      },
+    };
+
   if (sub === "train") {
     const epochs = positiveInt("--epochs", v.epochs);
     const batch = positiveInt("--batch", v.batch);
     const lr = positiveNumber("--lr", v.lr);
-    const workers = positiveInt("--workers", v.workers);
-    for (const x of [epochs, batch, lr, workers]) if (isError(x)) return { error: x };
-    if (typeof workers === "number" && workers > MAX_WORKERS)
-      return {
-        error: {
-          option: "--workers",
-          reason: `expects an integer ≤ ${MAX_WORKERS}, got '${v.workers}'`,
-        },
-      };
+    for (const x of [epochs, batch, lr]) if (isError(x)) return { error: x };
     return {
       command: {
         kind: "train",
@@ -305,6 +310,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         ...(iw !== undefined && { iw: iw as number }),
         ...(evalRows !== undefined && { rows: evalRows as number }),
         ...(v.mi !== undefined && { mi: v.mi as "stratified" | "mws" }),
+        ...(workers !== undefined && { workers: workers as number }),
       },
     },
   };

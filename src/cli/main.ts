@@ -329,6 +329,7 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
     entropy: data.value.entropy,
     iwSamples: o.iw ?? null,
     ...(o.mi !== undefined && { aggregate: o.mi }),
+    ...(o.workers !== undefined && { workers: o.workers }),
   });
   if (o.json) {
     io.stdout.write(

@@ -60,13 +60,17 @@ describe("parseCommandLine", () => {
     expect(parseCommandLine(["train", "m.vae", "--workers", "65"])).toEqual({
       error: { option: "--workers", reason: "expects an integer ≤ 64, got '65'" },
     });
+    expect(
+      parseCommandLine(["eval", "m.vae", "--checkpoint", "d", "--workers", "2"]),
+    ).toMatchObject({ command: { kind: "eval", options: { workers: 2 } } });
   });
 
   it.each([
     [["train", "m.vae", "--epochs", "0"], "--epochs"],
     [["train", "m.vae", "--workers", "x"], "--workers"],
     [["train", "m.vae", "--workers", "1.5"], "--workers"],
-    [["eval", "m.vae", "--checkpoint", "d", "--workers", "2"], "--workers"],
+    [["eval", "m.vae", "--checkpoint", "d", "--workers", "0"], "--workers"],
+    [["check", "m.vae", "--workers", "2"], "--workers"],
     [["train", "m.vae", "--epochs", "2.5"], "--epochs"],
     [["train", "m.vae", "--lr", "-1"], "--lr"],
     [["train", "m.vae", "--batch", "abc"], "--batch"],

@@ -13,6 +13,7 @@ import type { Tf } from "../../src/backends/tfjs/tf.js";
 import type { Dataset, DatasetSplits } from "../../src/data/types.js";
 import type { ModelIR, ObjectiveExpr } from "../../src/ir/types.js";
 import { replicaShard } from "../../src/engine/parallel/shard.js";
+import { diagnoseModel } from "../../src/engine/diagnostics/report.js";
 import { trainModel } from "../../src/engine/train.js";
 import type { NamedWeights } from "../../src/engine/types.js";
 import { brokenElboIR, mnistVaeIR, term, train } from "./fixtures.js";
@@ -209,5 +210,28 @@ describe("trainModel with workers", () => {
     expect(logs.some((l) => /workers: 2 data-parallel replicas/.test(l))).toBe(true);
     // The epoch metrics are sums over both replicas' evaluation batches: finite, ELBO < 0.
     for (const h of a.history) expect(h.test!.elbo).toBeLessThan(0);
+  });
+});
+
+describe("diagnoseModel with workers", () => {
+  it("gives the importance-sampled log p(x) of one thread, bit for bit, with 2 and 3 threads", async () => {
+    const vae = mnistVaeIR(16, 8, 2);
+    const u = uniforms(11);
+    const rows = 257;
+    const values = Float32Array.from({ length: rows * 16 }, () => (u() < 0.3 ? 1 : 0));
+    const data: Dataset = { source: "bits", rows, dim: 16, values };
+    const trained = await trainModel(
+      vae,
+      { train: data, entropy: null },
+      train({ batch: 50, epochs: 1, backend: "wasm" }),
+    );
+    // A small element budget makes many row blocks, so the parts split between blocks.
+    const opts = { samples: 1, seed: 3, backend: "wasm", iwSamples: 40, elementBudget: 4096 };
+    const one = await diagnoseModel(vae, trained.weights, data, opts);
+    expect(one.log_likelihood).not.toBeNull();
+    for (const workers of [2, 3]) {
+      const more = await diagnoseModel(vae, trained.weights, data, { ...opts, workers });
+      expect(more.log_likelihood).toBe(one.log_likelihood);
+    }
   });
 });

@@ -10,6 +10,18 @@ export interface ImportanceOptions {
   seed: number;
   /** Most latent rows (data rows × draws) evaluated at once; bounds memory whatever k is. */
   maxLatentRows: number;
+  /**
+   * Index of x's first row in the whole split (default 0). Draws are seeded by the row's
+   * index in the split, so a split evaluated in parts starting at multiples of
+   * `importanceRowBlock` gives the same numbers as in one piece.
+   */
+  rowOffset?: number;
+}
+
+/** Rows evaluated together by `importanceLogLikelihood` for k draws. */
+export function importanceRowBlock(samples: number, maxLatentRows: number): number {
+  const perChunk = Math.max(1, Math.floor(maxLatentRows));
+  return Math.max(1, Math.floor(perChunk / Math.min(samples, perChunk)));
 }
 
 /** log(e^a + e^b) in float64, with −∞ as the identity. */
@@ -38,7 +50,8 @@ export async function importanceLogLikelihood(
   const k = opts.samples;
   const perChunk = Math.max(1, Math.floor(opts.maxLatentRows));
   const draws = Math.min(k, perChunk);
-  const rowBlock = Math.max(1, Math.floor(perChunk / draws));
+  const rowBlock = importanceRowBlock(k, opts.maxLatentRows);
+  const offset = opts.rowOffset ?? 0;
   const latentShape = model.ir.latent.shape;
   const out = new Float64Array(rows);
   for (let r0 = 0; r0 < rows; r0 += rowBlock) {
@@ -46,7 +59,7 @@ export async function importanceLogLikelihood(
     const acc = new Float64Array(b).fill(-Infinity);
     for (let s0 = 0; s0 < k; s0 += draws) {
       const n = Math.min(draws, k - s0);
-      const seed = deriveSeed(opts.seed, "iw", r0, s0);
+      const seed = deriveSeed(opts.seed, "iw", offset + r0, s0);
       const lse = tf.tidy(() => {
         const xb = tf.slice(x, r0, b);
         const encoder = model.distribution("encoder", { data: xb });

@@ -11,6 +11,7 @@ import { aggregateTerms } from "./aggregate.js";
 import { DEFAULT_ELEMENT_BUDGET, latentRowBudget } from "./budget.js";
 import { dataEntropy } from "./entropy.js";
 import { exactLogLikelihood, importanceLogLikelihood } from "./log-likelihood.js";
+import { importanceLogLikelihoodOnWorkers } from "../parallel/eval.js";
 import type { InformationReport } from "./types.js";
 
 export interface DiagnoseOptions extends EvaluateOptions {
@@ -22,6 +23,11 @@ export interface DiagnoseOptions extends EvaluateOptions {
   aggregateBatch?: number;
   /** Elements of the widest intermediate tensor held at once (default 2^21). */
   elementBudget?: number;
+  /**
+   * Threads for the importance-sampled log p(x) on a CPU backend (wasm, cpu; default 1).
+   * The values do not depend on it: draws are seeded by row.
+   */
+  workers?: number;
 }
 
 /** The rows of `ds` as one tensor, with the layout train.ts uses. */
@@ -35,6 +41,22 @@ export function uploadDataset(tf: Tf, ir: ModelIR, ds: Dataset): Tensor {
   return ir.data.kind === "categorical"
     ? tf.tensor(Int32Array.from(values), [ds.rows, ...shape], "int32")
     : tf.tensor(values, [ds.rows, ...shape], "float32");
+}
+
+/** `f` of rows [from, to) of x (a view it must not keep). */
+async function withRows<T>(
+  tf: Tf,
+  x: Tensor,
+  from: number,
+  to: number,
+  f: (xs: Tensor) => Promise<T>,
+): Promise<T> {
+  const xs = tf.slice(x, from, to - from);
+  try {
+    return await f(xs);
+  } finally {
+    xs.dispose();
+  }
 }
 
 const meanOf = (xs: Float64Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
@@ -66,12 +88,23 @@ export async function diagnoseModel(
     let logLikelihood: number | null = null;
     if (enumerate) logLikelihood = meanOf(await exactLogLikelihood(model, x, latentRows));
     else if (k > 0) {
-      const seed = deriveSeed(opts.seed, "diagnostics", "iw");
-      const rows = await importanceLogLikelihood(model, x, {
+      const importance = {
         samples: k,
-        seed,
+        seed: deriveSeed(opts.seed, "diagnostics", "iw"),
         maxLatentRows: latentRows,
-      });
+      };
+      const workers = opts.workers ?? 1;
+      const rows =
+        workers > 1 && (tf.getBackend() === "wasm" || tf.getBackend() === "cpu")
+          ? await importanceLogLikelihoodOnWorkers(
+              { ir, weights, rows: data, backend: tf.getBackend(), seed: opts.seed, importance },
+              workers,
+              (from, to) =>
+                withRows(tf, x, from, to, (xs) =>
+                  importanceLogLikelihood(model, xs, { ...importance, rowOffset: from }),
+                ),
+            )
+          : await importanceLogLikelihood(model, x, importance);
       logLikelihood = meanOf(rows);
     }
     const agg = await aggregateTerms(model, x, {

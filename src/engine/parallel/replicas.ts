@@ -43,11 +43,14 @@ export interface ReplicaGroup {
   terminate(): void;
 }
 
-/** The compiled worker entry. Under the test runner this module is TypeScript source. */
-function workerUrl(): URL {
-  const here = new URL("./replica-worker.js", import.meta.url);
+/**
+ * A compiled worker entry of this folder (`replica-worker.js`, `eval-worker.js`). Under the
+ * test runner this module is TypeScript source, and the workers run from dist/.
+ */
+export function compiledWorkerUrl(file: string): URL {
+  const here = new URL(`./${file}`, import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  const built = path.join(packageRoot(), "dist/src/engine/parallel/replica-worker.js");
+  const built = path.join(packageRoot(), "dist/src/engine/parallel", file);
   if (!existsSync(built)) {
     throw new Error(`worker replicas need the compiled sources (${built}); run 'npm run build'`);
   }
@@ -55,7 +58,7 @@ function workerUrl(): URL {
 }
 
 /** The rows in shared memory, so that workers read them without a copy each. */
-function shared(ds: Dataset): Dataset {
+export function sharedRows(ds: Dataset): Dataset {
   if (ds.values.buffer instanceof SharedArrayBuffer) return ds;
   const n = ds.rows * ds.dim;
   const values = new Float32Array(new SharedArrayBuffer(n * 4));
@@ -73,10 +76,10 @@ export async function startReplicas(setup: ReplicaSetup): Promise<ReplicaGroup> 
   const link = new SharedLink(buffer, 0, setup.world, setup.floats);
   const base = {
     ...setup,
-    train: shared(setup.train),
-    heldOut: setup.heldOut === null ? null : shared(setup.heldOut),
+    train: sharedRows(setup.train),
+    heldOut: setup.heldOut === null ? null : sharedRows(setup.heldOut),
   };
-  const url = workerUrl();
+  const url = compiledWorkerUrl("replica-worker.js");
   const workers: Worker[] = [];
   const errors: Error[] = [];
   const done = new Map<number, Promise<ReplicaMessage>>();
