@@ -46,6 +46,28 @@ export function defaultMaxChunkBytes(tf: Tf): number {
   return Math.floor(cap * BINDING_MARGIN);
 }
 
+/** Values per row of the data variable; throws when `ds` has rows of another width. */
+function rowWidth(ir: ModelIR, ds: Dataset): number {
+  const width = ir.data.shape.reduce((p, d) => p * d, 1);
+  if (ds.dim !== width) {
+    throw new Error(`${ds.source}: rows have ${ds.dim} values, the data variable needs ${width}`);
+  }
+  return width;
+}
+
+/**
+ * Rows [from, from + n) of `ds` (default: all) as one device tensor [n, ...shape]: float32,
+ * or int32 indices for a categorical data variable.
+ */
+export function uploadRows(tf: Tf, ir: ModelIR, ds: Dataset, from = 0, n = ds.rows - from): Tensor {
+  const width = rowWidth(ir, ds);
+  const values = ds.values.subarray(from * width, (from + n) * width);
+  const shape = [n, ...ir.data.shape];
+  return ir.data.kind === "categorical"
+    ? tf.tensor(Int32Array.from(values), shape, "int32")
+    : tf.tensor(values, shape, "float32");
+}
+
 /**
  * The rows of `ds` on the device as [rows, ...shape] chunks: float32, or int32 indices for
  * a categorical data variable. One chunk when the data fits in `maxChunkBytes` (default:
@@ -57,13 +79,8 @@ export function uploadDeviceRows(
   ds: Dataset,
   opts: { maxChunkBytes?: number } = {},
 ): DeviceRows {
-  const shape = ir.data.shape;
-  const width = shape.reduce((p, d) => p * d, 1);
-  if (ds.dim !== width) {
-    throw new Error(`${ds.source}: rows have ${ds.dim} values, the data variable needs ${width}`);
-  }
+  const width = rowWidth(ir, ds);
   const rows = ds.rows;
-  const categorical = ir.data.kind === "categorical";
   // Both int32 and float32 take 4 bytes per value.
   const rowBytes = Math.max(1, width) * 4;
   const maxChunkBytes = opts.maxChunkBytes ?? defaultMaxChunkBytes(tf);
@@ -78,12 +95,7 @@ export function uploadDeviceRows(
   for (let c = 0; c < count; c++) {
     const r0 = Math.min(rows, c * chunkRows);
     const n = Math.min(chunkRows, rows - r0);
-    const values = ds.values.subarray(r0 * width, (r0 + n) * width);
-    chunks.push(
-      categorical
-        ? tf.tensor(Int32Array.from(values), [n, ...shape], "int32")
-        : tf.tensor(values, [n, ...shape], "float32"),
-    );
+    chunks.push(uploadRows(tf, ir, ds, r0, n));
   }
   const first = chunks[0]!;
   const indexTensor = (values: Int32Array) => tf.tensor1d(values, "int32");

@@ -35,7 +35,7 @@ import type {
 import { weightMismatches } from "./weights.js";
 import { termCoefficients } from "../objectives/linear.js";
 import { usesEntropy } from "../objectives/terms.js";
-import { summedGradients } from "./parallel/gradients.js";
+import { gradientLength, summedGradients } from "./parallel/gradients.js";
 import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
 import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
 import { replicaShard, weightsChecksum } from "./parallel/shard.js";
@@ -351,7 +351,7 @@ export async function trainModel(
         entropy: data.entropy ?? null,
         run,
         world,
-        floats: model.trainable.reduce((n, v) => n + v.size, 0),
+        floats: gradientLength(model.trainable),
       });
       hooks.log?.(
         `workers: ${world} data-parallel replicas (this thread and ${world - 1} worker ` +
@@ -528,7 +528,13 @@ export async function runReplica(r: ReplicaInputs): Promise<{
       const test =
         xHeld !== null ? await evaluateRows(model, spec, xHeld, evalSeed, EVAL_BATCH, link) : null;
       if (!lead) continue;
-      const diagnostics = xHeld === null ? null : await heldOutDiagnostics(model, xHeld, config);
+      const diagnostics =
+        xHeld === null
+          ? null
+          : await heldOutDiagnostics(model, xHeld, {
+              enumerate: config.estimator === "enumerate",
+              seed: evalSeed,
+            });
       const metrics: EpochMetrics = {
         epoch,
         train,
@@ -548,11 +554,14 @@ export async function runReplica(r: ReplicaInputs): Promise<{
 }
 
 /** The per-epoch information diagnostics on the first rows of the held-out split. */
-async function heldOutDiagnostics(model: CompiledModel, x: DeviceRows, config: TrainIR) {
+async function heldOutDiagnostics(
+  model: CompiledModel,
+  x: DeviceRows,
+  o: Parameters<typeof epochDiagnostics>[2],
+) {
   const xs = x.slice(0, Math.min(x.rows, EPOCH_DIAGNOSTIC_ROWS));
   try {
-    const seed = deriveSeed(config.seed, "eval");
-    return await epochDiagnostics(model, xs, { enumerate: config.estimator === "enumerate", seed });
+    return await epochDiagnostics(model, xs, o);
   } finally {
     xs.dispose();
   }

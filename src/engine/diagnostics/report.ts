@@ -3,6 +3,7 @@ import { compileModel } from "../../backends/tfjs/compile.js";
 import type { Tensor, Tf } from "../../backends/tfjs/tf.js";
 import type { Dataset } from "../../data/types.js";
 import type { ModelIR } from "../../ir/types.js";
+import { uploadRows } from "../device-rows.js";
 import { deriveSeed } from "../rng.js";
 import { evaluateModel, importWeights, EVAL_BATCH } from "../train.js";
 import type { EvaluateOptions, NamedWeights } from "../types.js";
@@ -30,18 +31,8 @@ export interface DiagnoseOptions extends EvaluateOptions {
   workers?: number;
 }
 
-/** The rows of `ds` as one tensor, with the layout train.ts uses. */
-export function uploadDataset(tf: Tf, ir: ModelIR, ds: Dataset): Tensor {
-  const shape = ir.data.shape;
-  const width = shape.reduce((p, d) => p * d, 1);
-  if (ds.dim !== width) {
-    throw new Error(`${ds.source}: rows have ${ds.dim} values, the data variable needs ${width}`);
-  }
-  const values = ds.values.subarray(0, ds.rows * ds.dim);
-  return ir.data.kind === "categorical"
-    ? tf.tensor(Int32Array.from(values), [ds.rows, ...shape], "int32")
-    : tf.tensor(values, [ds.rows, ...shape], "float32");
-}
+/** The rows of `ds` as one tensor, with the layout the trainer uses. */
+export const uploadDataset = (tf: Tf, ir: ModelIR, ds: Dataset): Tensor => uploadRows(tf, ir, ds);
 
 /** `f` of rows [from, to) of x (a view it must not keep). */
 async function withRows<T>(

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend, isBackendName, loadTf } from "../../backends/tfjs/backend.js";
 import { compileModel } from "../../backends/tfjs/compile.js";
-import { uploadDeviceRows } from "../device-rows.js";
+import { uploadRows } from "../device-rows.js";
 import { importanceLogLikelihood } from "../diagnostics/log-likelihood.js";
 import { importWeights } from "../train.js";
 import type { EvalWorkerInit, EvalWorkerMessage } from "./eval.js";
@@ -18,19 +18,12 @@ async function main(): Promise<Float64Array> {
   await initBackend(init.backend);
   const tf = await loadTf();
   const model = compileModel(init.ir, tf, init.seed);
-  const { rows, from, to } = init;
-  const part = {
-    ...rows,
-    rows: to - from,
-    values: rows.values.subarray(from * rows.dim, to * rows.dim),
-  };
-  const x = uploadDeviceRows(tf, init.ir, part);
-  const xs = x.slice(0, part.rows);
+  const { from, to } = init;
+  const x = uploadRows(tf, init.ir, init.rows, from, to - from);
   try {
     importWeights(model, init.weights);
-    return await importanceLogLikelihood(model, xs, { ...init.importance, rowOffset: from });
+    return await importanceLogLikelihood(model, x, { ...init.importance, rowOffset: from });
   } finally {
-    xs.dispose();
     x.dispose();
     model.dispose();
   }

@@ -66,6 +66,29 @@ function expectMatMulClose(out: Tensor, ref: ReturnType<typeof refMatMul>, k: nu
   }
 }
 
+/**
+ * Random operands of op(A)·op(B) with op(A) [m×k], op(B) [k×n], stored transposed where the
+ * flags say so, with a leading batch dimension unless `batch` is 0.
+ */
+function operands(
+  [m, k, n]: [number, number, number],
+  ta: boolean,
+  tb: boolean,
+  batch: number,
+  seed: number,
+) {
+  const lead = batch === 0 ? [] : [batch];
+  const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
+  const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
+  const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+  return {
+    a: randomF32(size(aShape), seed + batch),
+    aShape,
+    b: randomF32(size(bShape), seed + 12 + batch),
+    bShape,
+  };
+}
+
 describe("BatchMatMul override", () => {
   const combos: [boolean, boolean][] = [
     [false, false],
@@ -87,17 +110,7 @@ describe("BatchMatMul override", () => {
       const k = 7;
       const n = 3;
       for (const batch of [0, 2]) {
-        const lead = batch === 0 ? [] : [batch];
-        const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
-        const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
-        const a = randomF32(
-          aShape.reduce((p, d) => p * d, 1),
-          11 + batch,
-        );
-        const b = randomF32(
-          bShape.reduce((p, d) => p * d, 1),
-          23 + batch,
-        );
+        const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, batch, 11);
         const ref = refMatMul(a, aShape, b, bShape, ta, tb);
         for (const on of [true, false]) {
           setMatMulTransposeOverride(on);
@@ -116,17 +129,7 @@ describe("BatchMatMul override", () => {
       const [m, k, n] = [6, 300, 256];
       expect(k * n).toBeGreaterThanOrEqual(SWAP_MIN_PACKED);
       for (const batch of [0, 2]) {
-        const lead = batch === 0 ? [] : [batch];
-        const aShape = [...lead, ...(ta ? [k, m] : [m, k])];
-        const bShape = [...lead, ...(tb ? [n, k] : [k, n])];
-        const a = randomF32(
-          aShape.reduce((p, d) => p * d, 1),
-          31 + batch,
-        );
-        const b = randomF32(
-          bShape.reduce((p, d) => p * d, 1),
-          37 + batch,
-        );
+        const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, batch, 31);
         const backend = tf.engine().backend as unknown as { numDataIds(): number };
         const before = backend.numDataIds();
         const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
