@@ -9,7 +9,12 @@ import {
   setOverrideEnabled,
   WASM_OVERRIDES,
 } from "../../../src/backends/tfjs/backend.js";
-import { SWAP_MIN_PACKED } from "../../../src/backends/tfjs/wasm-kernels/batch-matmul.js";
+import {
+  SWAP_MIN_PACKED,
+  generatedMatMulCalls,
+  setGeneratedMatMul,
+} from "../../../src/backends/tfjs/wasm-kernels/batch-matmul.js";
+import { GEMM_ROW_BLOCK } from "../../../src/backends/tfjs/simd-gemm.js";
 import type { Tensor, Tf } from "../../../src/backends/tfjs/tf.js";
 import { f32Bound, randomF32, U32, uniforms } from "../../engine/numeric.js";
 
@@ -124,21 +129,80 @@ describe("BatchMatMul override", () => {
   }
 
   for (const [ta, tb] of combos) {
-    it(`computes (op(B)ᵀ·op(A)ᵀ)ᵀ exactly as the math when M < N and K·N is large (transposeA=${ta}, transposeB=${tb})`, () => {
-      // K·N = 300·256 ≥ SWAP_MIN_PACKED and M = 6 < N: the swapped form.
+    it(`computes (op(B)ᵀ·op(A)ᵀ)ᵀ with the stock kernel exactly as the math when M < N and K·N is large (transposeA=${ta}, transposeB=${tb})`, () => {
+      // K·N = 300·256 ≥ SWAP_MIN_PACKED and M = 6 < N: the swapped form, which is what
+      // products take when the generated kernels are off.
       const [m, k, n] = [6, 300, 256];
       expect(k * n).toBeGreaterThanOrEqual(SWAP_MIN_PACKED);
-      for (const batch of [0, 2]) {
-        const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, batch, 31);
-        const backend = tf.engine().backend as unknown as { numDataIds(): number };
-        const before = backend.numDataIds();
-        const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
-        expectMatMulClose(out, refMatMul(a, aShape, b, bShape, ta, tb), k);
-        out.dispose();
-        expect(backend.numDataIds()).toBe(before);
+      setGeneratedMatMul(false);
+      try {
+        for (const batch of [0, 2]) {
+          const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, batch, 31);
+          const backend = tf.engine().backend as unknown as { numDataIds(): number };
+          const before = backend.numDataIds();
+          const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
+          expectMatMulClose(out, refMatMul(a, aShape, b, bShape, ta, tb), k);
+          out.dispose();
+          expect(backend.numDataIds()).toBe(before);
+        }
+      } finally {
+        setGeneratedMatMul(true);
       }
     });
   }
+
+  for (const [ta, tb] of combos) {
+    it(`runs the generated SIMD kernels for every tile remainder (transposeA=${ta}, transposeB=${tb})`, () => {
+      const memory = (tf.engine().backend as unknown as { wasm: { asm: { memory: object } } }).wasm
+        .asm.memory;
+      // Rows cover 4-row tiles with remainders 0–3 and more than one row block; columns
+      // cover 8-wide panels with every remainder 0–7 (1–3 lanes take partial loads and
+      // stores); the 3-D case runs each batch at its own offsets.
+      const shapes: [number, number, number][] = [
+        [1, 1, 1],
+        [3, 5, 2],
+        [4, 3, 7],
+        [5, 8, 8],
+        [9, 17, 13],
+        [6, 4, 11],
+        [7, 2, 9],
+        [2, 6, 30],
+        [GEMM_ROW_BLOCK * 2 + 3, 9, 12],
+        [50, 33, 20],
+      ];
+      for (const [m, k, n] of shapes) {
+        for (const batch of [0, 3]) {
+          const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, batch, m * 7 + n);
+          const backend = tf.engine().backend as unknown as { numDataIds(): number };
+          const before = backend.numDataIds();
+          const calls = generatedMatMulCalls();
+          const out = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb));
+          expectMatMulClose(out, refMatMul(a, aShape, b, bShape, ta, tb), k);
+          out.dispose();
+          // The product went through a generated kernel, and freed any transposed operand
+          // it materialised.
+          expect(generatedMatMulCalls()).toBe(calls + 1);
+          expect(backend.numDataIds()).toBe(before);
+        }
+      }
+    });
+  }
+
+  it("writes nothing outside the result (guard values around the output survive)", () => {
+    // Results are separate allocations; a kernel writing past its tile would corrupt the
+    // neighbouring tensors allocated right after it.
+    const [m, k, n] = [7, 5, 13];
+    for (const [ta, tb] of combos) {
+      const { a, aShape, b, bShape } = operands([m, k, n], ta, tb, 0, 5);
+      const before = tf.tensor(new Float32Array(64).fill(7));
+      const out = tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb);
+      const after = tf.tensor(new Float32Array(64).fill(9));
+      expectMatMulClose(out, refMatMul(a, aShape, b, bShape, ta, tb), k);
+      expect(Array.from(before.dataSync()).every((v) => v === 7)).toBe(true);
+      expect(Array.from(after.dataSync()).every((v) => v === 9)).toBe(true);
+      tf.dispose([before, out, after]);
+    }
+  });
 
   it("gives matMul gradients (which use transpose flags) equal to the reference", () => {
     const [m, k, n] = [4, 6, 3];

@@ -1,12 +1,144 @@
-import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import type { Tf } from "../tf.js";
-import { overrideWasmKernel } from "./override.js";
+import { gemmFor, type GemmGeometry } from "../simd-gemm.js";
+import { overrideWasmKernel, type KernelParams, type WasmBackend } from "./override.js";
 
 /**
  * Smallest K·N (elements of the right operand) for which the swapped form below is used:
  * under it packing costs less than the extra transposes.
  */
 export const SWAP_MIN_PACKED = 1 << 16;
+
+/**
+ * BatchMatMul on the wasm backend: float32 products with equal batch shapes go to the
+ * generated SIMD kernels of simd-gemm.ts, which read either operand transposed where it
+ * lies and never pack; everything else (other dtypes, broadcast batches, no SIMD) takes
+ * the rewrites of tfjs-backend-wasm's own kernel below.
+ */
+export function overrideBatchMatMul(tf: Tf): boolean {
+  const transpose = tf.getKernel("Transpose", "wasm") as KernelConfig | undefined;
+  if (transpose === undefined) return false;
+  return overrideWasmKernel(
+    tf,
+    "BatchMatMul",
+    (params, backend, original) =>
+      generatedMatMul(params, backend, transpose) ??
+      rewrittenMatMul(params, backend, transpose, original),
+  );
+}
+
+let generatedEnabled = true;
+let generatedCalls = 0;
+
+/** How many products this process computed with the generated kernels (for tests). */
+export function generatedMatMulCalls(): number {
+  return generatedCalls;
+}
+
+/** Switches the generated kernels off (and back on), for measurements and tests. */
+export function setGeneratedMatMul(on: boolean): void {
+  generatedEnabled = on;
+}
+
+interface MatMulInputs {
+  a: TensorInfo;
+  b: TensorInfo;
+}
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+function transposed(params: KernelParams, transpose: KernelConfig, x: TensorInfo): TensorInfo {
+  const r = x.shape.length;
+  const perm = Array.from({ length: r }, (_, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return transpose.kernelFunc({
+    inputs: { x },
+    backend: params.backend,
+    attrs: { perm },
+  }) as TensorInfo;
+}
+
+/**
+ * C = op(A)·op(B) by a generated kernel, or undefined where it does not apply. The kernel
+ * computes D = L·R reading L with any strides but R by rows, so:
+ * - A·B and Aᵀ·B: L = A as stored, R = B;
+ * - Aᵀ·Bᵀ: D = Cᵀ = B·A, stored transposed into C;
+ * - A·Bᵀ: Aᵀ is materialised and then as Aᵀ·Bᵀ, or Bᵀ and then as A·B, whichever is
+ *   smaller (in training A is the minibatch: 50×784 floats against a 400×784 weight).
+ */
+function generatedMatMul(
+  params: KernelParams,
+  backend: WasmBackend,
+  transpose: KernelConfig,
+): TensorInfo | undefined {
+  const { a: a0, b: b0 } = params.inputs as unknown as MatMulInputs;
+  const { transposeA, transposeB } = params.attrs as unknown as MatMulAttrs;
+  if (a0.dtype !== "float32" || b0.dtype !== "float32") return undefined;
+  const rank = a0.shape.length;
+  if (rank < 2 || b0.shape.length !== rank) return undefined;
+  const lead = a0.shape.slice(0, -2);
+  if (lead.some((d, i) => d !== b0.shape[i])) return undefined;
+  const [ar, ac] = a0.shape.slice(-2) as [number, number];
+  const [br, bc] = b0.shape.slice(-2) as [number, number];
+  const m = transposeA ? ac : ar;
+  const k = transposeA ? ar : ac;
+  const n = transposeB ? br : bc;
+  // Mismatched inner sizes go to the stock kernel, which reports them.
+  if ((transposeB ? bc : br) !== k || m === 0 || n === 0 || k === 0) return undefined;
+  if (!generatedEnabled) return undefined;
+  const memory = (params.backend as { wasm?: { asm?: { memory?: object } } }).wasm?.asm?.memory;
+  // Which operands the kernel reads, and how (see above).
+  let ta = transposeA;
+  let tb = transposeB;
+  let materialise: "a" | "b" | null = null;
+  if (!ta && tb) {
+    materialise = m <= n ? "a" : "b";
+    if (materialise === "a") ta = true;
+    else tb = false;
+  }
+  const g: GemmGeometry =
+    ta && tb
+      ? { p: n, q: m, k, lRow: 4 * k, lK: 4, rRow: 4 * m, cRow: 4, cCol: 4 * n }
+      : {
+          p: m,
+          q: n,
+          k,
+          lRow: ta ? 4 : 4 * k,
+          lK: ta ? 4 * m : 4,
+          rRow: 4 * n,
+          cRow: 4 * n,
+          cCol: 4,
+        };
+  const gemm = gemmFor(memory, g);
+  if (gemm === null) return undefined;
+  const out = backend.makeOutput([...lead, m, n], "float32");
+  const extra =
+    materialise === "a"
+      ? transposed(params, transpose, a0)
+      : materialise === "b"
+        ? transposed(params, transpose, b0)
+        : null;
+  try {
+    // Views only now: the allocations above may have grown (and detached) the heap.
+    const av = backend.typedArrayFromHeap(materialise === "a" ? extra! : a0);
+    const bv = backend.typedArrayFromHeap(materialise === "b" ? extra! : b0);
+    const cv = backend.typedArrayFromHeap(out);
+    const [l, r] = ta && tb ? [bv, av] : [av, bv];
+    const lStep = (ta && tb ? n : m) * k * 4;
+    const rStep = (ta && tb ? m : n) * k * 4;
+    const batches = lead.reduce((p, d) => p * d, 1);
+    generatedCalls++;
+    for (let i = 0; i < batches; i++) {
+      gemm(l.byteOffset + i * lStep, r.byteOffset + i * rStep, cv.byteOffset + i * m * n * 4);
+    }
+    return out;
+  } finally {
+    if (extra !== null) backend.disposeData(extra.dataId);
+  }
+}
 
 /**
  * Two rewrites of tfjs-backend-wasm's BatchMatMul, C = op(A)·op(B) with op(A) [M×K],
@@ -23,10 +155,13 @@ export const SWAP_MIN_PACKED = 1 << 16;
  *   for dA = dY·Bᵀ the weight B is then read as it is, without a transpose. Evaluation in
  *   large batches (M ≥ N) keeps the plain form and its cached packing.
  */
-export function overrideBatchMatMul(tf: Tf): boolean {
-  const transpose = tf.getKernel("Transpose", "wasm") as KernelConfig | undefined;
-  if (transpose === undefined) return false;
-  return overrideWasmKernel(tf, "BatchMatMul", (params, backend, original) => {
+function rewrittenMatMul(
+  params: KernelParams,
+  backend: WasmBackend,
+  transpose: KernelConfig,
+  original: KernelFunc,
+): TensorInfo | undefined {
+  {
     const attrs = params.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const inputs = params.inputs as unknown as { a: TensorInfo; b: TensorInfo };
     const { a: a0, b: b0 } = inputs;
@@ -39,15 +174,7 @@ export function overrideBatchMatMul(tf: Tf): boolean {
     if (!swap && !attrs.transposeA && !attrs.transposeB) return undefined;
     const temporaries: TensorInfo[] = [];
     const materialise = (x: TensorInfo): TensorInfo => {
-      const r = x.shape.length;
-      const perm = Array.from({ length: r }, (_, i) => i);
-      perm[r - 2] = r - 1;
-      perm[r - 1] = r - 2;
-      const t = transpose.kernelFunc({
-        inputs: { x },
-        backend: params.backend,
-        attrs: { perm },
-      }) as TensorInfo;
+      const t = transposed(params, transpose, x);
       temporaries.push(t);
       return t;
     };
@@ -75,5 +202,5 @@ export function overrideBatchMatMul(tf: Tf): boolean {
     } finally {
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
-  });
+  }
 }
