@@ -1,6 +1,6 @@
 /**
  * Just enough of a WebAssembly assembler for the hand-written SIMD loops that work on the
- * tfjs wasm backend's memory (simd-adam.ts, simd-add.ts, simd-softplus.ts): each module imports the memory
+ * tfjs wasm backend's memory (simd-adam.ts, simd-add.ts, simd-math.ts, simd-gemm.ts): each module imports the memory
  * as env.memory and exports one function.
  */
 
