@@ -12,7 +12,7 @@ const dist = (p) => import(resolve(root, "dist/src", p));
 const { compileFile, renderCompileDiagnostics } = await dist("frontend.js");
 const { resolveDataset } = await dist("data/index.js");
 const { trainModel, evaluateModel } = await dist("engine/train.js");
-const { initBackend, loadTf } = await dist("backends/tfjs/backend.js");
+const { initBackend, loadTf, setWasmKernelOverrides } = await dist("backends/tfjs/backend.js");
 
 const EXAMPLE = resolve(root, "examples/mnist-vae.vae");
 
@@ -150,9 +150,13 @@ async function profile(o) {
   };
 }
 
-/** tf.matMul of [m,k]·[k,n] on the wasm backend (overrides installed, as in training). */
+/**
+ * tf.matMul of [m,k]·[k,n] on the wasm backend: with the overrides installed, as in
+ * training, or with `stock`, tfjs-backend-wasm's own kernel (XNNPACK).
+ */
 async function matmul(o) {
   await initBackend("wasm");
+  if (o.stock) setWasmKernelOverrides(false);
   const tf = await loadTf();
   const out = [];
   for (const [m, k, n] of o.shapes) {

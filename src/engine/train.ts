@@ -35,7 +35,7 @@ import type {
 import { weightMismatches } from "./weights.js";
 import { termCoefficients } from "../objectives/linear.js";
 import { usesEntropy } from "../objectives/terms.js";
-import { gradientLength, summedGradients } from "./parallel/gradients.js";
+import { applySummedGradients, gradientLength, variableOwners } from "./parallel/gradients.js";
 import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
 import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
 import { replicaShard, weightsChecksum } from "./parallel/shard.js";
@@ -418,6 +418,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
   const evaluate = run.evaluate ?? true;
   const optimizer = createOptimizer(tf, config.optimizer);
   const variables = [...model.trainable];
+  const owners = variableOwners(variables, link.world);
   const rng = new Rng(config.seed, "train");
   const evalSeed = deriveSeed(config.seed, "eval");
   const rows = xTrain.rows;
@@ -463,9 +464,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
         if (shard.rows === 0) {
           // Nothing to differentiate; still take part in the step's collectives.
           if (!affine) sharedMeans(tf, link, null, meansLength, 0);
-          const grads = summedGradients(tf, link, variables, {});
-          optimizer.applyGradients(grads);
-          tf.dispose(Object.values(grads));
+          applySummedGradients(tf, link, variables, {}, optimizer, owners);
         } else {
           // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
           // whole training tensor (an input of the gather) for the backward pass.
@@ -494,9 +493,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
           if (link.world === 1) cost = optimizer.minimize(f, true, variables);
           else {
             const { value, grads } = optimizer.computeGradients(f, variables);
-            const summed = summedGradients(tf, link, variables, grads);
-            optimizer.applyGradients(summed);
-            tf.dispose(Object.values(summed));
+            applySummedGradients(tf, link, variables, grads, optimizer, owners);
             cost = value;
           }
           xb.dispose();

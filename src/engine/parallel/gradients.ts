@@ -1,5 +1,5 @@
 import type { NamedTensorMap, TensorInfo } from "@tensorflow/tfjs";
-import type { Tensor, Tf, Variable } from "../../backends/tfjs/tf.js";
+import type { Optimizer, Tensor, Tf, Variable } from "../../backends/tfjs/tf.js";
 import type { WasmBackend } from "../../backends/tfjs/wasm-kernels/override.js";
 import { addInPlace, simdAdd, type SimdAdd } from "../../backends/tfjs/simd-add.js";
 import type { ReplicaLink } from "./link.js";
@@ -10,108 +10,203 @@ export function gradientLength(variables: readonly Variable[]): number {
 }
 
 /**
- * The gradients summed over all replicas (each replica's gradient already carries its
- * share of the minibatch), as fresh tensors; `grads` are disposed. A variable without a
- * gradient on this replica contributes zeros. On wasm the values move between the heap and
- * the shared buffer with plain copies, without intermediate arrays.
+ * Which replica updates each variable: largest first, each to the replica with the least
+ * so far (ties to the lower rank), so that the optimiser's work is split evenly; the
+ * MNIST VAE's two 784×400 matrices go to different replicas.
  */
-export function summedGradients(
+export function variableOwners(variables: readonly Variable[], world: number): number[] {
+  const load = new Array<number>(world).fill(0);
+  const owners = new Array<number>(variables.length).fill(0);
+  const bySize = variables
+    .map((v, i) => i)
+    .sort((a, b) => variables[b]!.size - variables[a]!.size || a - b);
+  for (const i of bySize) {
+    let r = 0;
+    for (let q = 1; q < world; q++) if (load[q]! < load[r]!) r = q;
+    owners[i] = r;
+    load[r]! += variables[i]!.size;
+  }
+  return owners;
+}
+
+/**
+ * One optimisation step of a data-parallel run, given this replica's gradients (each
+ * already carrying its share of the minibatch; a variable without a gradient counts as
+ * zeros). Each variable is updated by one replica, its owner (`variableOwners`):
+ *
+ * 1. every replica publishes its gradients of the variables others own;
+ * 2. each owner sums its variables' gradients in rank order and applies `optimizer` to
+ *    them alone (its moments exist only there);
+ * 3. every owner publishes the new values, and the others assign them.
+ *
+ * So each replica runs the optimiser over 1/world of the weights, and all replicas end
+ * the step with the same bits. `grads` are disposed. On wasm the values move between the
+ * heap and the shared buffer with plain copies, without intermediate arrays.
+ */
+export function applySummedGradients(
   tf: Tf,
   link: ReplicaLink,
   variables: readonly Variable[],
   grads: NamedTensorMap,
-): NamedTensorMap {
-  const backend = tf.getBackend() === "wasm" ? (tf.backend() as unknown as WasmBackend) : null;
+  optimizer: Optimizer,
+  owners: readonly number[],
+): void {
+  const heap = tf.getBackend() === "wasm" ? new HeapAccess(tf) : null;
   const values = (t: Tensor): Float32Array =>
-    (backend !== null
-      ? backend.typedArrayFromHeap(t as unknown as TensorInfo)
-      : t.dataSync()) as Float32Array;
-  const length = gradientLength(variables);
-  const slots = link.exchange32(length, (own) => {
-    let offset = 0;
-    for (const v of variables) {
+    heap !== null ? heap.view(t as unknown as TensorInfo) : (t.dataSync() as Float32Array);
+  const offsets = prefixOffsets(variables);
+  const mine = (k: number) => owners[k] === link.rank;
+  const published = link.exchange32(gradientLength(variables), (own) => {
+    variables.forEach((v, k) => {
+      if (mine(k)) return;
       const g = grads[v.name];
-      if (g === undefined) own.fill(0, offset, offset + v.size);
-      else own.set(values(g), offset);
-      offset += v.size;
-    }
+      if (g === undefined) own.fill(0, offsets[k]!, offsets[k]! + v.size);
+      else own.set(values(g), offsets[k]!);
+    });
   });
-  const out =
-    backend !== null
-      ? sumOnWasmHeap(tf, backend, variables, slots, link.world === 2 ? grads : null, link.rank)
-      : sumInJs(tf, variables, slots);
+  const owned = variables.filter((_, k) => mine(k));
+  const slice = (r: number, k: number) =>
+    published[r]!.subarray(offsets[k]!, offsets[k]! + variables[k]!.size);
+  const sums =
+    heap !== null
+      ? heap.sums(variables, owners, link, grads, slice)
+      : jsSums(tf, variables, owners, link, grads, slice);
   tf.dispose(Object.values(grads));
+  if (owned.length > 0) optimizer.applyGradients(sums);
+  tf.dispose(Object.values(sums));
+
+  const weights = link.exchange32(gradientLength(variables), (own) => {
+    variables.forEach((v, k) => {
+      if (mine(k)) own.set(values(v), offsets[k]!);
+    });
+  });
+  variables.forEach((v, k) => {
+    if (mine(k)) return;
+    const from = weights[owners[k]!]!.subarray(offsets[k]!, offsets[k]! + v.size);
+    const t = heap !== null ? heap.tensorFrom(from, v) : tf.tensor(from, [...v.shape], "float32");
+    v.assign(t);
+    t.dispose();
+  });
+}
+
+function prefixOffsets(variables: readonly Variable[]): number[] {
+  const out: number[] = [];
+  let offset = 0;
+  for (const v of variables) {
+    out.push(offset);
+    offset += v.size;
+  }
   return out;
 }
 
-function sumInJs(tf: Tf, variables: readonly Variable[], slots: Float32Array[]): NamedTensorMap {
+type Slice = (rank: number, k: number) => Float32Array;
+
+function jsSums(
+  tf: Tf,
+  variables: readonly Variable[],
+  owners: readonly number[],
+  link: ReplicaLink,
+  grads: NamedTensorMap,
+  slice: Slice,
+): NamedTensorMap {
   const out: NamedTensorMap = {};
-  let offset = 0;
-  for (const v of variables) {
+  variables.forEach((v, k) => {
+    if (owners[k] !== link.rank) return;
     const sum = new Float32Array(v.size);
-    sum.set(slots[0]!.subarray(offset, offset + v.size));
-    for (let r = 1; r < slots.length; r++) {
-      const src = slots[r]!.subarray(offset, offset + v.size);
+    for (let r = 0; r < link.world; r++) {
+      const g = grads[v.name];
+      const src =
+        r !== link.rank ? slice(r, k) : g !== undefined ? (g.dataSync() as Float32Array) : null;
+      if (src === null) continue;
       for (let i = 0; i < sum.length; i++) sum[i]! += src[i]!;
     }
     out[v.name] = tf.tensor(sum, [...v.shape], "float32");
-    offset += v.size;
-  }
+  });
   return out;
 }
 
 const adders = new WeakMap<object, SimdAdd | null>();
 
-/**
- * The sums written straight into fresh wasm heap buffers: replica 0's values copied in,
- * each further replica's copied to a scratch buffer and added with SIMD. With two
- * replicas (`own`: this replica's gradients, still in the heap) the other's values are
- * copied in and this replica's added: x + y = y + x exactly, so both replicas still
- * compute identical bits, with one copy less.
- */
-function sumOnWasmHeap(
-  tf: Tf,
-  backend: WasmBackend,
-  variables: readonly Variable[],
-  slots: Float32Array[],
-  own: NamedTensorMap | null,
-  rank: number,
-): NamedTensorMap {
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: object } } }).wasm?.asm?.memory;
-  let add = memory === undefined ? null : adders.get(memory);
-  if (add === undefined) {
-    add = simdAdd(memory);
-    adders.set(memory!, add);
+/** Copies and SIMD sums directly in the wasm heap. */
+class HeapAccess {
+  private readonly backend: WasmBackend;
+  private readonly add: SimdAdd | null;
+
+  constructor(private readonly tf: Tf) {
+    this.backend = tf.backend() as unknown as WasmBackend;
+    const memory = (this.backend as unknown as { wasm?: { asm?: { memory?: object } } }).wasm?.asm
+      ?.memory;
+    let add = memory === undefined ? null : adders.get(memory);
+    if (add === undefined) {
+      add = simdAdd(memory);
+      adders.set(memory!, add);
+    }
+    this.add = add;
   }
-  // Every buffer is allocated before any view is taken: allocation may grow (and detach) the heap.
-  const outputs = variables.map((v) => backend.makeOutput([...v.shape], "float32"));
-  const largest = variables.reduce((n, v) => Math.max(n, v.size), 0);
-  const scratch =
-    slots.length > 1 && own === null ? backend.makeOutput([largest], "float32") : null;
-  const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  const scratchView = scratch === null ? null : view(scratch);
-  let offset = 0;
-  variables.forEach((v, k) => {
-    const dst = view(outputs[k]!);
-    const mine = own?.[v.name];
-    if (own !== null) {
-      dst.set(slots[1 - rank]!.subarray(offset, offset + v.size));
-      if (mine !== undefined) addInPlace(add, dst, view(mine as unknown as TensorInfo));
-      offset += v.size;
-      return;
-    }
-    dst.set(slots[0]!.subarray(offset, offset + v.size));
-    for (let r = 1; r < slots.length; r++) {
-      const src = scratchView!.subarray(0, v.size);
-      src.set(slots[r]!.subarray(offset, offset + v.size));
-      addInPlace(add, dst, src);
-    }
-    offset += v.size;
-  });
-  if (scratch !== null) backend.disposeData(scratch.dataId);
-  const out: NamedTensorMap = {};
-  variables.forEach((v, k) => {
-    out[v.name] = tf.engine().makeTensorFromTensorInfo(outputs[k]!);
-  });
-  return out;
+
+  /** A view of a tensor's values; invalid after the next allocation. */
+  view(t: TensorInfo): Float32Array {
+    return this.backend.typedArrayFromHeap(t) as Float32Array;
+  }
+
+  tensorFrom(values: Float32Array, v: Variable): Tensor {
+    const out = this.backend.makeOutput([...v.shape], "float32");
+    this.view(out).set(values);
+    return this.tf.engine().makeTensorFromTensorInfo(out);
+  }
+
+  /**
+   * The owned variables' gradients summed in rank order into fresh heap buffers: this
+   * replica's own values are read where they lie; another replica's are added from the
+   * shared buffer directly when they come first, else through a heap scratch buffer (the
+   * SIMD add reads the heap only).
+   */
+  sums(
+    variables: readonly Variable[],
+    owners: readonly number[],
+    link: ReplicaLink,
+    grads: NamedTensorMap,
+    slice: Slice,
+  ): NamedTensorMap {
+    const owned = variables.map((_, k) => k).filter((k) => owners[k] === link.rank);
+    // Every buffer is allocated before any view is taken: allocation may grow (and detach) the heap.
+    const outputs = owned.map((k) => this.backend.makeOutput([...variables[k]!.shape], "float32"));
+    const largest = owned.reduce((n, k) => Math.max(n, variables[k]!.size), 0);
+    const scratch =
+      link.world > 2 && largest > 0 ? this.backend.makeOutput([largest], "float32") : null;
+    const out: NamedTensorMap = {};
+    owned.forEach((k, j) => {
+      const v = variables[k]!;
+      const dst = this.view(outputs[j]!);
+      const g = grads[v.name];
+      const own = g === undefined ? null : this.view(g as unknown as TensorInfo);
+      if (link.world === 2) {
+        // The other's values, then this replica's added: x + y = y + x exactly, so this is
+        // the rank-order sum whichever rank owns the variable, without a scratch copy.
+        dst.set(slice(1 - link.rank, k));
+        if (own !== null) addInPlace(this.add, dst, own);
+        return;
+      }
+      let first = true;
+      for (let r = 0; r < link.world; r++) {
+        let src: Float32Array | null;
+        if (r === link.rank) src = own;
+        else if (first) src = slice(r, k);
+        else {
+          src = this.view(scratch!).subarray(0, v.size);
+          src.set(slice(r, k));
+        }
+        if (src === null) continue;
+        if (first) dst.set(src);
+        else addInPlace(this.add, dst, src);
+        first = false;
+      }
+      if (first) dst.fill(0);
+    });
+    if (scratch !== null) this.backend.disposeData(scratch.dataId);
+    owned.forEach((k, j) => {
+      out[variables[k]!.name] = this.tf.engine().makeTensorFromTensorInfo(outputs[j]!);
+    });
+    return out;
+  }
 }
