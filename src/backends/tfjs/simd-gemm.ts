@@ -15,7 +15,7 @@
  * R element (k, q) at r + k·rRow + 4q (rows of R must be contiguous); D(p, q) is stored at
  * c + p·cRow + q·cCol, so with cCol ≠ 4 the result is written transposed.
  */
-import { uleb, wasmModuleBytes, instantiateOverMemory } from "./wasm-asm.js";
+import { sleb, uleb, wasmModuleBytes, instantiateOverMemory } from "./wasm-asm.js";
 
 export interface GemmGeometry {
   /** Rows of L and D. */
@@ -60,19 +60,6 @@ const V128_LOAD32_ZERO = 0x5c;
 const V128_LOAD64_ZERO = 0x5d;
 const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 const i32 = (n: number) => [I32_CONST, ...sleb(n | 0)];
 /** memarg: alignment exponent, then the constant offset. */

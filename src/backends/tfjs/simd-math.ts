@@ -25,6 +25,7 @@ import {
   SUB,
   ADD,
   f32Const,
+  sleb,
   uleb,
   wasmModuleBytes,
 } from "./wasm-asm.js";
@@ -69,19 +70,6 @@ export class MapBody {
 
   get setup(): number[] {
     return this.prologue;
-  }
-}
-
-export function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
   }
 }
 
