@@ -265,6 +265,56 @@ describe("other wasm kernel overrides", () => {
     }
   });
 
+  it("Tile gives the stock kernel's result for ranks 1 to 4, every dtype and any reps", () => {
+    const cases: [number[], number[]][] = [
+      [[5], [3]],
+      [
+        [2, 3],
+        [4, 1],
+      ],
+      [
+        [2, 3],
+        [1, 5],
+      ],
+      [
+        [3, 1, 4],
+        [2, 6, 1],
+      ],
+      [
+        [2, 2, 3, 2],
+        [2, 3, 1, 2],
+      ],
+      [
+        [4, 784],
+        [7, 1],
+      ],
+      [
+        [2, 3],
+        [0, 2],
+      ],
+    ];
+    let seed = 40;
+    for (const [shape, reps] of cases) {
+      for (const dtype of ["float32", "int32", "bool"] as const) {
+        const n = shape.reduce((p, d) => p * d, 1);
+        const values = Array.from(randomF32(n, seed++, -50, 50), (v) =>
+          dtype === "bool" ? (v > 0 ? 1 : 0) : dtype === "int32" ? Math.round(v) : v,
+        );
+        const x = tf.tensor(values, shape, dtype);
+        const results = [true, false].map((on) => {
+          setOverrideEnabled("Tile", on);
+          const t = tf.tile(x, reps);
+          const r = { shape: t.shape, values: Array.from(t.dataSync()) };
+          t.dispose();
+          return r;
+        });
+        setOverrideEnabled("Tile", true);
+        expect(results[0]).toEqual(results[1]);
+        x.dispose();
+      }
+    }
+  });
+
   it("GatherV2 along axis 0 returns the indexed rows (float32 and int32)", () => {
     const rows = tf.tensor(
       Float32Array.from({ length: 12 }, (_, i) => i),

@@ -7,6 +7,7 @@ import { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./ov
 import { registerUnsortedSegmentSum } from "./segment-sum.js";
 import { overrideSlice } from "./slice.js";
 import { overrideSoftplus } from "./softplus.js";
+import { overrideTile } from "./tile.js";
 
 export { overrideRegistrations, overrideEnabled, setOverrideEnabled } from "./override.js";
 export { segmentSumRegistrations } from "./segment-sum.js";
@@ -19,6 +20,7 @@ export const WASM_OVERRIDES = [
   "GatherV2",
   "Tanh",
   "Softplus",
+  "Tile",
 ] as const;
 
 export type WasmOverride = (typeof WASM_OVERRIDES)[number];
@@ -32,6 +34,7 @@ export function installWasmKernelOverrides(tf: Tf): void {
   overrideGather(tf);
   overrideTanh(tf);
   overrideSoftplus(tf);
+  overrideTile(tf);
 }
 
 /** Switches the transpose-flag rewrite of BatchMatMul (for measurements). */
