@@ -35,7 +35,7 @@ import type {
 import { weightMismatches } from "./weights.js";
 import { termCoefficients } from "../objectives/linear.js";
 import { usesEntropy } from "../objectives/terms.js";
-import { applySummedGradients, gradientLength, variableOwners } from "./parallel/gradients.js";
+import { applySummedGradients, gradientLength, replicaLayout } from "./parallel/gradients.js";
 import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
 import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
 import { replicaShard, weightsChecksum } from "./parallel/shard.js";
@@ -418,7 +418,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
   const evaluate = run.evaluate ?? true;
   const optimizer = createOptimizer(tf, config.optimizer);
   const variables = [...model.trainable];
-  const owners = variableOwners(variables, link.world);
+  const layout = replicaLayout(variables, link.world);
   const rng = new Rng(config.seed, "train");
   const evalSeed = deriveSeed(config.seed, "eval");
   const rows = xTrain.rows;
@@ -464,7 +464,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
         if (shard.rows === 0) {
           // Nothing to differentiate; still take part in the step's collectives.
           if (!affine) sharedMeans(tf, link, null, meansLength, 0);
-          applySummedGradients(tf, link, variables, {}, optimizer, owners);
+          applySummedGradients(tf, link, variables, {}, optimizer, layout);
         } else {
           // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
           // whole training tensor (an input of the gather) for the backward pass.
@@ -493,7 +493,7 @@ export async function runReplica(r: ReplicaInputs): Promise<{
           if (link.world === 1) cost = optimizer.minimize(f, true, variables);
           else {
             const { value, grads } = optimizer.computeGradients(f, variables);
-            applySummedGradients(tf, link, variables, grads, optimizer, owners);
+            applySummedGradients(tf, link, variables, grads, optimizer, layout);
             cost = value;
           }
           xb.dispose();

@@ -1,6 +1,7 @@
 import type { NamedTensorMap, TensorInfo } from "@tensorflow/tfjs";
 import type { Optimizer, Tensor, Tf } from "./tf.js";
 import { simdAdam } from "./simd-adam.js";
+import { wasmMemoryOf } from "./wasm-asm.js";
 import type { WasmBackend } from "./wasm-kernels/override.js";
 
 /** A tensor with its name, as tfjs optimisers exchange weights and gradients. */
@@ -100,8 +101,7 @@ export function createFusedAdam(
   opts: { useSimd?: boolean } = {},
 ): Optimizer {
   const f32 = Math.fround;
-  const wasmModule = (tf.backend() as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm;
-  const simd = opts.useSimd === false ? null : simdAdam(wasmModule?.asm?.memory);
+  const simd = opts.useSimd === false ? null : simdAdam(wasmMemoryOf(tf.backend()));
   class FusedAdamOptimizer extends tf.Optimizer {
     static get className(): string {
       // Distinct from tfjs's "Adam" so serialisation never confuses the two.

@@ -15,7 +15,31 @@
  * R element (k, q) at r + k·rRow + 4q (rows of R must be contiguous); D(p, q) is stored at
  * c + p·cRow + q·cCol, so with cCol ≠ 4 the result is written transposed.
  */
-import { sleb, uleb, wasmModuleBytes, instantiateOverMemory } from "./wasm-asm.js";
+import {
+  ADD,
+  BR_IF,
+  END,
+  GET,
+  I32_ADD,
+  I32_CONST,
+  I32_NE,
+  LOOP,
+  MUL,
+  SET,
+  TEE,
+  V128_ZERO,
+  extractLane,
+  f32StoreAt,
+  instantiateOverMemory,
+  load32LaneAt,
+  load32SplatAt,
+  load32ZeroAt,
+  load64ZeroAt,
+  loadAt,
+  sleb,
+  storeAt,
+  wasmModuleBytes,
+} from "./wasm-asm.js";
 
 export interface GemmGeometry {
   /** Rows of L and D. */
@@ -39,31 +63,7 @@ const MR = 4;
 const NV = 2;
 const PANEL = 4 * NV;
 
-const GET = 0x20;
-const SET = 0x21;
-const TEE = 0x22;
-const I32_CONST = 0x41;
-const I32_ADD = 0x6a;
-const I32_NE = 0x47;
-const LOOP = [0x03, 0x40];
-const BR_IF = 0x0d;
-const END = 0x0b;
-const F32_STORE = 0x38;
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const V128_LOAD = 0x00;
-const V128_LOAD32_SPLAT = 0x09;
-const V128_CONST = 0x0c;
-const V128_STORE = 0x0b;
-const F32X4_EXTRACT_LANE = 0x1f;
-const V128_LOAD32_LANE = 0x56;
-const V128_LOAD32_ZERO = 0x5c;
-const V128_LOAD64_ZERO = 0x5d;
-const F32X4_ADD = 0xe4;
-const F32X4_MUL = 0xe6;
-
 const i32 = (n: number) => [I32_CONST, ...sleb(n | 0)];
-/** memarg: alignment exponent, then the constant offset. */
-const mem = (align: number, offset: number) => [align, ...uleb(offset)];
 
 // Locals: 0 l, 1 r, 2 c (parameters); i32 3 rowL, 4 panelR, 5 tileC, 6 kL, 7 kR,
 // 8 kEnd, 9 panelC, 10 tiles left; then v128 accumulators, R vectors, the broadcast.
@@ -78,8 +78,7 @@ function tile(g: GemmGeometry, mr: number, nc: number, code: number[]): void {
   const nv = Math.ceil(nc / 4);
   const lanes = (v: number) => Math.min(4, nc - 4 * v);
   const acc = (row: number, v: number) => ACC + row * nv + v;
-  for (let i = 0; i < mr * nv; i++)
-    code.push(...simd(V128_CONST), ...Array(16).fill(0), SET, ACC + i);
+  for (let i = 0; i < mr * nv; i++) code.push(...V128_ZERO, SET, ACC + i);
   code.push(GET, ROW_L, SET, K_L, GET, PANEL_R, SET, K_R);
   code.push(GET, ROW_L, ...i32(g.k * g.lK), I32_ADD, SET, K_END);
   code.push(...LOOP);
@@ -88,26 +87,26 @@ function tile(g: GemmGeometry, mr: number, nc: number, code: number[]): void {
     code.push(GET, K_R);
     switch (lanes(v)) {
       case 4:
-        code.push(...simd(V128_LOAD), ...mem(0, at));
+        code.push(...loadAt(at));
         break;
       case 3:
         // Two lanes, then the third into lane 2; lane 3 stays zero.
-        code.push(...simd(V128_LOAD64_ZERO), ...mem(0, at), SET, RV + v, GET, K_R, GET, RV + v);
-        code.push(...simd(V128_LOAD32_LANE), ...mem(0, at + 8), 2);
+        code.push(...load64ZeroAt(at), SET, RV + v, GET, K_R, GET, RV + v);
+        code.push(...load32LaneAt(at + 8, 2));
         break;
       case 2:
-        code.push(...simd(V128_LOAD64_ZERO), ...mem(0, at));
+        code.push(...load64ZeroAt(at));
         break;
       default:
-        code.push(...simd(V128_LOAD32_ZERO), ...mem(0, at));
+        code.push(...load32ZeroAt(at));
     }
     code.push(SET, RV + v);
   }
   for (let row = 0; row < mr; row++) {
-    code.push(GET, K_L, ...simd(V128_LOAD32_SPLAT), ...mem(0, row * g.lRow), SET, SPLAT);
+    code.push(GET, K_L, ...load32SplatAt(row * g.lRow), SET, SPLAT);
     for (let v = 0; v < nv; v++) {
       const a = acc(row, v);
-      code.push(GET, a, GET, SPLAT, GET, RV + v, ...simd(F32X4_MUL), ...simd(F32X4_ADD), SET, a);
+      code.push(GET, a, GET, SPLAT, GET, RV + v, ...MUL, ...ADD, SET, a);
     }
   }
   code.push(GET, K_L, ...i32(g.lK), I32_ADD, SET, K_L);
@@ -117,12 +116,12 @@ function tile(g: GemmGeometry, mr: number, nc: number, code: number[]): void {
     for (let v = 0; v < nv; v++) {
       const at = row * g.cRow + 16 * v * (g.cCol / 4);
       if (g.cCol === 4 && lanes(v) === 4) {
-        code.push(GET, TILE_C, GET, acc(row, v), ...simd(V128_STORE), ...mem(0, at));
+        code.push(GET, TILE_C, GET, acc(row, v), ...storeAt(at));
         continue;
       }
       for (let lane = 0; lane < lanes(v); lane++) {
-        code.push(GET, TILE_C, GET, acc(row, v), ...simd(F32X4_EXTRACT_LANE), lane);
-        code.push(F32_STORE, ...mem(0, row * g.cRow + (4 * v + lane) * g.cCol));
+        code.push(GET, TILE_C, GET, acc(row, v), ...extractLane(lane));
+        code.push(...f32StoreAt(row * g.cRow + (4 * v + lane) * g.cCol));
       }
     }
   }

@@ -12,10 +12,18 @@
  * (simd-math.ts's exp never underflows), which gives exactly ±1 for |x| ≥ 9.
  */
 import { clampExpArg, emitExp, mapModuleBytes, type SimdMap } from "./simd-math.js";
-import { ABS, ADD, DIV, GET, MUL, SET, SUB, instantiateOverMemory } from "./wasm-asm.js";
-
-const F32X4_LT = [0xfd, 0x43];
-const V128_BITSELECT = [0xfd, 0x52];
+import {
+  ABS,
+  ADD,
+  BITSELECT,
+  DIV,
+  GET,
+  LT,
+  MUL,
+  SET,
+  SUB,
+  instantiateOverMemory,
+} from "./wasm-asm.js";
 
 /** Cephes tanhf: tanh(x) ≈ x + x·s·P(s), s = x², for |x| < 0.625. */
 const TANH_POLY = [
@@ -39,8 +47,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     // Select by |x| < 0.625, then copy x's sign bit (the series alone would turn −0 into +0).
     c.push(GET, v, GET, small);
     c.push(...b.constant(1), GET, e, ...SUB, ...b.constant(1), GET, e, ...ADD, ...DIV);
-    c.push(GET, a, ...b.constant(SERIES_BOUND), ...F32X4_LT, ...V128_BITSELECT);
-    c.push(...b.bits(-0x80000000), ...V128_BITSELECT);
+    c.push(GET, a, ...b.constant(SERIES_BOUND), ...LT, ...BITSELECT);
+    c.push(...b.bits(-0x80000000), ...BITSELECT);
   });
 }
 

@@ -41,8 +41,25 @@ export const I32_CONST = 0x41;
 export const BR_IF = 0x0d;
 export const BR = 0x0c;
 export const END = 0x0b;
-export const LOAD = [0xfd, 0x00, 0x00, 0x00];
-export const STORE = [0xfd, 0x0b, 0x00, 0x00];
+export const TEE = 0x22;
+export const I32_NE = 0x47;
+export const LOOP = [0x03, 0x40];
+
+/** memarg: alignment exponent 0 (no alignment promised), then the constant byte offset. */
+const memarg = (offset: number) => [0x00, ...uleb(offset)];
+export const loadAt = (offset: number) => [0xfd, 0x00, ...memarg(offset)];
+export const storeAt = (offset: number) => [0xfd, 0x0b, ...memarg(offset)];
+export const load32SplatAt = (offset: number) => [0xfd, 0x09, ...memarg(offset)];
+export const load32ZeroAt = (offset: number) => [0xfd, 0x5c, ...memarg(offset)];
+export const load64ZeroAt = (offset: number) => [0xfd, 0x5d, ...memarg(offset)];
+export const load32LaneAt = (offset: number, lane: number) => [0xfd, 0x56, ...memarg(offset), lane];
+export const f32StoreAt = (offset: number) => [0x38, ...memarg(offset)];
+export const extractLane = (lane: number) => [0xfd, 0x1f, lane];
+export const V128_ZERO = [0xfd, 0x0c, ...Array<number>(16).fill(0)];
+export const LOAD = loadAt(0);
+export const STORE = storeAt(0);
+export const LT = [0xfd, 0x43];
+export const BITSELECT = [0xfd, 0x52];
 export const SPLAT = [0xfd, 0x13];
 export const SQRT = [0xfd, 0xe3, 0x01];
 export const ADD = [0xfd, 0xe4, 0x01];
@@ -84,6 +101,31 @@ export function wasmModuleBytes(f: {
     ...section(7, [1, ...str(f.name), 0x00, 0]),
     ...section(10, [1, ...uleb(body.length), ...body]),
   ]);
+}
+
+/** The WebAssembly memory of a tfjs wasm backend object; undefined for any other backend. */
+export function wasmMemoryOf(backend: unknown): WebAssembly.Memory | undefined {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } } | null)?.wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
+}
+
+/**
+ * `make` bound once per memory: the first call for a memory instantiates (null where that
+ * fails or there is no memory), later calls reuse it.
+ */
+export function perMemory<F>(
+  make: (memory: WebAssembly.Memory) => F | null,
+): (memory: WebAssembly.Memory | undefined) => F | null {
+  const bound = new WeakMap<WebAssembly.Memory, F | null>();
+  return (memory) => {
+    if (memory === undefined) return null;
+    let f = bound.get(memory);
+    if (f === undefined) {
+      f = make(memory);
+      bound.set(memory, f);
+    }
+    return f;
+  };
 }
 
 /** `name` of the module instantiated over `memory`, or null where wasm SIMD or the import fails. */

@@ -2,6 +2,7 @@ import type { NamedTensorMap, TensorInfo } from "@tensorflow/tfjs";
 import type { Optimizer, Tensor, Tf, Variable } from "../../backends/tfjs/tf.js";
 import type { WasmBackend } from "../../backends/tfjs/wasm-kernels/override.js";
 import { addInPlace, simdAdd, type SimdAdd } from "../../backends/tfjs/simd-add.js";
+import { perMemory, wasmMemoryOf } from "../../backends/tfjs/wasm-asm.js";
 import type { ReplicaLink } from "./link.js";
 
 /** Float32 values of every variable, in the order the replicas exchange them. */
@@ -9,16 +10,26 @@ export function gradientLength(variables: readonly Variable[]): number {
   return variables.reduce((n, v) => n + v.size, 0);
 }
 
+/** Where each variable's values lie in an exchange, and which replica updates it. */
+export interface ReplicaLayout {
+  /** Replica that runs the optimiser on each variable. */
+  owners: number[];
+  /** Start of each variable's values in an exchanged buffer. */
+  offsets: number[];
+  /** Values of all variables together. */
+  length: number;
+}
+
 /**
- * Which replica updates each variable: largest first, each to the replica with the least
- * so far (ties to the lower rank), so that the optimiser's work is split evenly; the
- * MNIST VAE's two 784×400 matrices go to different replicas.
+ * The layout for `variables` on `world` replicas. Owners: largest variable first, each to
+ * the replica with the least so far (ties to the lower rank), so that the optimiser's work
+ * is split evenly; the MNIST VAE's two 784×400 matrices go to different replicas.
  */
-export function variableOwners(variables: readonly Variable[], world: number): number[] {
+export function replicaLayout(variables: readonly Variable[], world: number): ReplicaLayout {
   const load = new Array<number>(world).fill(0);
   const owners = new Array<number>(variables.length).fill(0);
   const bySize = variables
-    .map((v, i) => i)
+    .map((_, i) => i)
     .sort((a, b) => variables[b]!.size - variables[a]!.size || a - b);
   for (const i of bySize) {
     let r = 0;
@@ -26,13 +37,19 @@ export function variableOwners(variables: readonly Variable[], world: number): n
     owners[i] = r;
     load[r]! += variables[i]!.size;
   }
-  return owners;
+  const offsets: number[] = [];
+  let length = 0;
+  for (const v of variables) {
+    offsets.push(length);
+    length += v.size;
+  }
+  return { owners, offsets, length };
 }
 
 /**
  * One optimisation step of a data-parallel run, given this replica's gradients (each
  * already carrying its share of the minibatch; a variable without a gradient counts as
- * zeros). Each variable is updated by one replica, its owner (`variableOwners`):
+ * zeros). Each variable is updated by one replica, its owner (`replicaLayout`):
  *
  * 1. every replica publishes its gradients of the variables others own;
  * 2. each owner sums its variables' gradients in rank order and applies `optimizer` to
@@ -49,14 +66,14 @@ export function applySummedGradients(
   variables: readonly Variable[],
   grads: NamedTensorMap,
   optimizer: Optimizer,
-  owners: readonly number[],
+  layout: ReplicaLayout,
 ): void {
+  const { owners, offsets, length } = layout;
   const heap = tf.getBackend() === "wasm" ? new HeapAccess(tf) : null;
   const values = (t: Tensor): Float32Array =>
     heap !== null ? heap.view(t as unknown as TensorInfo) : (t.dataSync() as Float32Array);
-  const offsets = prefixOffsets(variables);
   const mine = (k: number) => owners[k] === link.rank;
-  const published = link.exchange32(gradientLength(variables), (own) => {
+  const published = link.exchange32(length, (own) => {
     variables.forEach((v, k) => {
       if (mine(k)) return;
       const g = grads[v.name];
@@ -75,7 +92,7 @@ export function applySummedGradients(
   if (owned.length > 0) optimizer.applyGradients(sums);
   tf.dispose(Object.values(sums));
 
-  const weights = link.exchange32(gradientLength(variables), (own) => {
+  const weights = link.exchange32(length, (own) => {
     variables.forEach((v, k) => {
       if (mine(k)) own.set(values(v), offsets[k]!);
     });
@@ -87,16 +104,6 @@ export function applySummedGradients(
     v.assign(t);
     t.dispose();
   });
-}
-
-function prefixOffsets(variables: readonly Variable[]): number[] {
-  const out: number[] = [];
-  let offset = 0;
-  for (const v of variables) {
-    out.push(offset);
-    offset += v.size;
-  }
-  return out;
 }
 
 type Slice = (rank: number, k: number) => Float32Array;
@@ -125,7 +132,7 @@ function jsSums(
   return out;
 }
 
-const adders = new WeakMap<object, SimdAdd | null>();
+const adderFor = perMemory(simdAdd);
 
 /** Copies and SIMD sums directly in the wasm heap. */
 class HeapAccess {
@@ -134,14 +141,7 @@ class HeapAccess {
 
   constructor(private readonly tf: Tf) {
     this.backend = tf.backend() as unknown as WasmBackend;
-    const memory = (this.backend as unknown as { wasm?: { asm?: { memory?: object } } }).wasm?.asm
-      ?.memory;
-    let add = memory === undefined ? null : adders.get(memory);
-    if (add === undefined) {
-      add = simdAdd(memory);
-      adders.set(memory!, add);
-    }
-    this.add = add;
+    this.add = adderFor(wasmMemoryOf(this.backend));
   }
 
   /** A view of a tensor's values; invalid after the next allocation. */

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import type { Tf } from "../tf.js";
 import { gemmFor, type GemmGeometry } from "../simd-gemm.js";
+import { wasmMemoryOf } from "../wasm-asm.js";
 import { overrideWasmKernel, type KernelParams, type WasmBackend } from "./override.js";
 
 /**
@@ -40,13 +41,23 @@ export function setGeneratedMatMul(on: boolean): void {
   generatedEnabled = on;
 }
 
-interface MatMulInputs {
-  a: TensorInfo;
-  b: TensorInfo;
-}
-interface MatMulAttrs {
-  transposeA: boolean;
-  transposeB: boolean;
+/** The operands, flags and sizes of C = op(A)·op(B), op(A) [M×K], op(B) [K×N]. */
+function productOf(params: KernelParams) {
+  const { a: a0, b: b0 } = params.inputs as unknown as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = params.attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+  };
+  const dim = (x: TensorInfo, fromEnd: number) => x.shape[x.shape.length - fromEnd]!;
+  return {
+    a0,
+    b0,
+    transposeA,
+    transposeB,
+    m: transposeA ? dim(a0, 1) : dim(a0, 2),
+    k: transposeA ? dim(a0, 2) : dim(a0, 1),
+    n: transposeB ? dim(b0, 2) : dim(b0, 1),
+  };
 }
 
 function transposed(params: KernelParams, transpose: KernelConfig, x: TensorInfo): TensorInfo {
@@ -74,22 +85,16 @@ function generatedMatMul(
   backend: WasmBackend,
   transpose: KernelConfig,
 ): TensorInfo | undefined {
-  const { a: a0, b: b0 } = params.inputs as unknown as MatMulInputs;
-  const { transposeA, transposeB } = params.attrs as unknown as MatMulAttrs;
+  const { a0, b0, transposeA, transposeB, m, k, n } = productOf(params);
   if (a0.dtype !== "float32" || b0.dtype !== "float32") return undefined;
   const rank = a0.shape.length;
   if (rank < 2 || b0.shape.length !== rank) return undefined;
   const lead = a0.shape.slice(0, -2);
   if (lead.some((d, i) => d !== b0.shape[i])) return undefined;
-  const [ar, ac] = a0.shape.slice(-2) as [number, number];
   const [br, bc] = b0.shape.slice(-2) as [number, number];
-  const m = transposeA ? ac : ar;
-  const k = transposeA ? ar : ac;
-  const n = transposeB ? br : bc;
   // Mismatched inner sizes go to the stock kernel, which reports them.
   if ((transposeB ? bc : br) !== k || m === 0 || n === 0 || k === 0) return undefined;
   if (!generatedEnabled) return undefined;
-  const memory = (params.backend as { wasm?: { asm?: { memory?: object } } }).wasm?.asm?.memory;
   // Which operands the kernel reads, and how (see above).
   let ta = transposeA;
   let tb = transposeB;
@@ -112,7 +117,7 @@ function generatedMatMul(
           cRow: 4 * n,
           cCol: 4,
         };
-  const gemm = gemmFor(memory, g);
+  const gemm = gemmFor(wasmMemoryOf(params.backend), g);
   if (gemm === null) return undefined;
   const out = backend.makeOutput([...lead, m, n], "float32");
   const extra =
@@ -161,46 +166,34 @@ function rewrittenMatMul(
   transpose: KernelConfig,
   original: KernelFunc,
 ): TensorInfo | undefined {
-  {
-    const attrs = params.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    const inputs = params.inputs as unknown as { a: TensorInfo; b: TensorInfo };
-    const { a: a0, b: b0 } = inputs;
-    const rank = a0.shape.length;
-    const dim = (x: TensorInfo, fromEnd: number) => x.shape[x.shape.length - fromEnd]!;
-    const m = attrs.transposeA ? dim(a0, 1) : dim(a0, 2);
-    const k = attrs.transposeA ? dim(a0, 2) : dim(a0, 1);
-    const n = attrs.transposeB ? dim(b0, 2) : dim(b0, 1);
-    const swap = b0.shape.length === rank && m < n && k * n >= SWAP_MIN_PACKED;
-    if (!swap && !attrs.transposeA && !attrs.transposeB) return undefined;
-    const temporaries: TensorInfo[] = [];
-    const materialise = (x: TensorInfo): TensorInfo => {
-      const t = transposed(params, transpose, x);
-      temporaries.push(t);
-      return t;
-    };
-    const plain = (a: TensorInfo, b: TensorInfo) =>
-      original({
-        inputs: { a, b },
-        backend: params.backend,
-        attrs: { ...params.attrs, transposeA: false, transposeB: false },
-      }) as TensorInfo;
-    try {
-      if (!swap) {
-        return plain(
-          attrs.transposeA ? materialise(a0) : a0,
-          attrs.transposeB ? materialise(b0) : b0,
-        );
-      }
-      // op(B)ᵀ is B itself when B was to be read transposed; likewise op(A)ᵀ.
-      const left = attrs.transposeB ? b0 : materialise(b0);
-      const right = attrs.transposeA ? a0 : materialise(a0);
-      const ct = plain(left, right);
-      temporaries.push(ct);
-      const c = materialise(ct);
-      temporaries.pop(); // c is the result, not a temporary
-      return c;
-    } finally {
-      for (const t of temporaries) backend.disposeData(t.dataId);
+  const { a0, b0, transposeA, transposeB, m, k, n } = productOf(params);
+  const swap = b0.shape.length === a0.shape.length && m < n && k * n >= SWAP_MIN_PACKED;
+  if (!swap && !transposeA && !transposeB) return undefined;
+  const temporaries: TensorInfo[] = [];
+  const materialise = (x: TensorInfo): TensorInfo => {
+    const t = transposed(params, transpose, x);
+    temporaries.push(t);
+    return t;
+  };
+  const plain = (a: TensorInfo, b: TensorInfo) =>
+    original({
+      inputs: { a, b },
+      backend: params.backend,
+      attrs: { ...params.attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+  try {
+    if (!swap) {
+      return plain(transposeA ? materialise(a0) : a0, transposeB ? materialise(b0) : b0);
     }
+    // op(B)ᵀ is B itself when B was to be read transposed; likewise op(A)ᵀ.
+    const left = transposeB ? b0 : materialise(b0);
+    const right = transposeA ? a0 : materialise(a0);
+    const ct = plain(left, right);
+    temporaries.push(ct);
+    const c = materialise(ct);
+    temporaries.pop(); // c is the result, not a temporary
+    return c;
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
   }
 }

@@ -1,5 +1,6 @@
 import type { TensorInfo } from "@tensorflow/tfjs";
 import { mapInto, type SimdMap } from "../simd-math.js";
+import { perMemory, wasmMemoryOf } from "../wasm-asm.js";
 import type { Tf } from "../tf.js";
 import { overrideWasmKernel, sizeOf } from "./override.js";
 
@@ -14,21 +15,11 @@ export function overrideUnarySimd(
   make: (memory: unknown) => SimdMap | null,
   scalar: (v: number) => number,
 ): boolean {
-  const bound = new WeakMap<object, SimdMap | null>();
-  const mapFor = (backend: unknown): SimdMap | null => {
-    const memory = (backend as { wasm?: { asm?: { memory?: object } } }).wasm?.asm?.memory;
-    if (memory === undefined) return null;
-    let f = bound.get(memory);
-    if (f === undefined) {
-      f = make(memory);
-      bound.set(memory, f);
-    }
-    return f;
-  };
+  const mapFor = perMemory(make);
   return overrideWasmKernel(tf, name, (params, backend) => {
     const x = (params.inputs as unknown as { x: TensorInfo }).x;
     if (x.dtype !== "float32" || sizeOf(x.shape) === 0) return undefined;
-    const simd = mapFor(params.backend);
+    const simd = mapFor(wasmMemoryOf(params.backend));
     if (simd === null) return undefined;
     const out = backend.makeOutput([...x.shape], "float32");
     // Views after the allocation, which may have grown (and detached) the heap.
