@@ -36,9 +36,14 @@ export type SimdMap = (x: number, out: number, bytes: number) => void;
 /** Emits the body of a map: v128 locals and splatted constants, shared per module. */
 export class MapBody {
   readonly code: number[] = [];
-  private next = 4; // after x, out, bytes and the byte index
+  private next: number;
   private readonly constants = new Map<string, number>();
   private readonly prologue: number[] = [];
+
+  /** `first`: the first v128 local (after the parameters and the byte index). */
+  constructor(private readonly first: number) {
+    this.next = first;
+  }
 
   local(): number {
     return this.next++;
@@ -65,7 +70,7 @@ export class MapBody {
   }
 
   get v128Locals(): number {
-    return this.next - 4;
+    return this.next - this.first;
   }
 
   get setup(): number[] {
@@ -106,20 +111,22 @@ export function clampExpArg(b: MapBody): number[] {
 }
 
 /**
- * A module exporting `name`(x, out, bytes) that maps each group of four floats: `body`
- * emits code with the loaded x in local `v` and leaves f(x) on the stack.
+ * A module exporting `name`(x₁, …, xₙ, out, bytes) that maps each group of four floats:
+ * `body` emits code with the loaded inputs in the locals it is given (n = `inputs`) and
+ * leaves the result on the stack. `out` may be one of the inputs (an update in place).
  */
 export function mapModuleBytes(
   name: string,
-  body: (b: MapBody, v: number) => void,
+  body: (b: MapBody, ...v: number[]) => void,
+  inputs = 1,
 ): Uint8Array<ArrayBuffer> {
-  const [X, OUT, BYTES, I] = [0, 1, 2, 3];
-  const b = new MapBody();
-  const v = b.local();
+  const [OUT, BYTES, I] = [inputs, inputs + 1, inputs + 2];
+  const b = new MapBody(inputs + 3);
+  const v = Array.from({ length: inputs }, () => b.local());
   const at = (base: number) => [GET, base, GET, I, I32_ADD];
-  b.code.push(...at(X), ...LOAD, SET, v);
+  v.forEach((local, x) => b.code.push(...at(x), ...LOAD, SET, local));
   b.code.push(...at(OUT));
-  body(b, v);
+  body(b, ...v);
   b.code.push(...STORE);
   const code = [
     ...b.setup,
@@ -130,7 +137,8 @@ export function mapModuleBytes(
     ...[END, END, END], // loop, block, function
   ];
   const locals = [0x02, 0x01, 0x7f, ...uleb(b.v128Locals), 0x7b];
-  return wasmModuleBytes({ name, params: [0x7f, 0x7f, 0x7f], locals, code });
+  const params = new Array<number>(inputs + 2).fill(0x7f);
+  return wasmModuleBytes({ name, params, locals, code });
 }
 
 /**
