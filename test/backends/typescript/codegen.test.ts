@@ -10,7 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { generateTypeScript } from "../../../src/backends/typescript/index.js";
 import { modelWeightSpecs } from "../../../src/backends/tfjs/layout.js";
 import type { Dataset } from "../../../src/data/types.js";
-import { evaluateModel } from "../../../src/engine/train.js";
+import { loadTf } from "../../../src/backends/tfjs/backend.js";
+import { compileModel } from "../../../src/backends/tfjs/compile.js";
+import { evaluateModel, exportWeights } from "../../../src/engine/train.js";
 import type { NamedWeights } from "../../../src/engine/types.js";
 import { compileFile, compileSource } from "../../../src/frontend.js";
 import type { ModelIR } from "../../../src/ir/types.js";
@@ -199,6 +201,26 @@ describe("weights", () => {
       const again = m.createWeights(3);
       const first = specs[0]!.name;
       expect(await again[first].data()).toEqual(await w[first].data());
+    }
+  });
+
+  it("createWeights draws the engine's initial weights bit for bit from the same seed", async () => {
+    // The generated file carries its own copy of the engine's seed derivation
+    // (src/engine/rng.ts): any drift between the two changes these draws.
+    const tf = await loadTf();
+    for (const name of EXAMPLES) {
+      const { ir } = generated.get(name)!;
+      const w = (await load(name)).createWeights(3);
+      const model = compileModel(ir, tf, 3);
+      const engine = await exportWeights(model);
+      model.dispose();
+      for (const [k, v] of Object.entries(engine)) {
+        const got = await w[k].data();
+        // A count, not the arrays: a failing diff of 313,600 values would take minutes.
+        const differing = v.values.filter((x, i) => !Object.is(x, got[i])).length;
+        expect(got.length, `${name} ${k}`).toBe(v.values.length);
+        expect(differing, `${name} ${k}: values that differ`).toBe(0);
+      }
     }
   });
 });
