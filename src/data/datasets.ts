@@ -15,7 +15,7 @@ import {
   sliceRows,
 } from "./mnist.js";
 import { BROKEN_ELBO_TOY, brokenElboEntropy, brokenElboSamples } from "./toy.js";
-import type { DataResult, Dataset, DatasetSplits } from "./types.js";
+import type { DataResult, Dataset, DatasetSplits, ImageShape } from "./types.js";
 import { formatValueType, kindFits, variableWidth } from "./values.js";
 
 export type SplitName = "train" | "valid" | "test";
@@ -40,6 +40,10 @@ interface NamedDataset {
   /** The kind and shape of every point, checked against the data variable before loading. */
   provides: Pick<VariableIR, "kind" | "shape" | "categories">;
   splits: readonly SplitName[];
+  /** Set when each point is a grayscale image (rows carry it as `Dataset.image`). */
+  image?: ImageShape;
+  /** Loads one class label per point, aligned with `load`'s rows. */
+  labels?(wanted: readonly SplitName[], options: ResolveDatasetOptions): Promise<DataResult<SplitData>>;
   /** Exact entropy of the data distribution in nats, when known. */
   entropy(): number | null;
   load(wanted: readonly SplitName[], options: ResolveDatasetOptions): Promise<DataResult<SplitData>>;
@@ -90,6 +94,14 @@ async function loadMnistSplits(
   return { value: out, diagnostics: [] };
 }
 
+/** MNIST's digit labels, in the row order of `mnist` and `mnist-8x8`. */
+function loadMnistLabels(
+  wanted: readonly SplitName[],
+  options: ResolveDatasetOptions,
+): Promise<DataResult<SplitData>> {
+  return loadMnistSplits(MNIST_TEST_FILES.labels, MNIST_LABEL_VARIABLE, "mnist-labels", wanted, options);
+}
+
 const REGISTRY: readonly NamedDataset[] = [
   {
     name: "binarized-mnist",
@@ -97,6 +109,7 @@ const REGISTRY: readonly NamedDataset[] = [
       "static binarized MNIST (Larochelle & Murray 2011): binary[784], 50,000 train / 10,000 valid / 10,000 test",
     provides: { kind: "binary", shape: [784] },
     splits: ["train", "valid", "test"],
+    image: { height: 28, width: 28 },
     entropy: () => null,
     load: loadBinarizedMnist,
   },
@@ -106,6 +119,8 @@ const REGISTRY: readonly NamedDataset[] = [
       "MNIST test set as grayscale unit[784] (pixel / 255): first 8,000 train / last 2,000 test",
     provides: { kind: "unit", shape: [784] },
     splits: ["train", "test"],
+    image: { height: 28, width: 28 },
+    labels: loadMnistLabels,
     entropy: () => null,
     load: (wanted, options) =>
       loadMnistSplits(MNIST_TEST_FILES.images, MNIST_IMAGE_VARIABLE, "mnist", wanted, options),
@@ -116,6 +131,8 @@ const REGISTRY: readonly NamedDataset[] = [
       "MNIST test set padded to 32×32 and 4×4 average-pooled: real[64] in [0, 1], 8,000 train / 2,000 test",
     provides: { kind: "unit", shape: [64] },
     splits: ["train", "test"],
+    image: { height: 8, width: 8 },
+    labels: loadMnistLabels,
     entropy: () => null,
     load: (wanted, options) =>
       loadMnistSplits(
@@ -226,6 +243,15 @@ async function resolveNamed(
     return splitMissing(dataset.name, options.split, dataset.splits, span);
   const loaded = await dataset.load(wanted, { ...options, span });
   if (loaded.value === undefined) return { diagnostics: loaded.diagnostics };
+  const labels = dataset.labels ? await dataset.labels(wanted, { ...options, span }) : undefined;
+  if (labels !== undefined && labels.value === undefined) return { diagnostics: labels.diagnostics };
+  for (const split of wanted) {
+    const d = loaded.value[split];
+    if (d === undefined) continue;
+    if (dataset.image !== undefined) d.image = dataset.image;
+    const l = labels?.value?.[split];
+    if (l !== undefined && l.rows === d.rows) d.labels = Int32Array.from(l.values);
+  }
   return { value: assemble(loaded.value, options.split, dataset.entropy()), diagnostics: [] };
 }
 

@@ -1,5 +1,6 @@
 /** Data loading, named datasets and verified downloads. Nothing here imports tfjs. */
-export type { DataResult, Dataset, DatasetSplits } from "./types.js";
+export type { DataResult, Dataset, DatasetSplits, ImageShape } from "./types.js";
+export { subsetRows, imageShapeOf } from "./subset.js";
 export {
   listDatasets,
   resolveDataset,

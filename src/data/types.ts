@@ -11,6 +11,15 @@ export interface Dataset {
   rows: number;
   dim: number;
   values: Float32Array;
+  /** A class label per row (e.g. the digit of an MNIST image), when the dataset has them. */
+  labels?: Int32Array;
+  /** Set when every row is a grayscale image of height × width pixels, row-major. */
+  image?: ImageShape;
+}
+
+export interface ImageShape {
+  height: number;
+  width: number;
 }
 
 export interface DatasetSplits {
