@@ -35,10 +35,18 @@ export {
   explainObjective,
   explainEstimators,
 } from "./objectives/index.js";
-export { resolveDataset, listDatasets, dataSourceText } from "./data/index.js";
+export {
+  resolveDataset,
+  listDatasets,
+  dataSourceText,
+  subsetRows,
+  imageShapeOf,
+  type ImageShape,
+} from "./data/index.js";
 export { openMetricsLog, type MetricsLog } from "./report/metrics-log.js";
 export { packageVersion } from "./package-root.js";
 export { weightMismatches } from "./engine/weights.js";
+export { checkpointFitProblems } from "./engine/checkpoint-fit.js";
 export { BACKEND_NAMES, type BackendName } from "./stdlib/backends.js";
 
 const BACKENDS = BACKEND_NAMES;
