@@ -140,6 +140,24 @@ export const messages = {
     `'${p.callee}' takes ${p.expected}, found ${p.found}`,
   "invalid-param-type": (p: { name: string; type: string }) =>
     `param '${p.name}' must be real-valued (real or real[n, ...]), found ${p.type}`,
+
+  // ---- vae compare: --sweep ranges and run counts --------------------------------------
+  "sweep-syntax": (p: { expected: string; found: string }) =>
+    `malformed sweep: expected ${p.expected} but found ${p.found}`,
+  "sweep-too-few-values": (p: { count: number }) =>
+    `a sweep needs at least 2 values, found ${p.count}`,
+  "sweep-too-many-values": (p: { count: number; limit: number }) =>
+    `a sweep of ${p.count} values is more than the limit of ${p.limit}`,
+  "sweep-log-nonpositive": (p: { value: string }) =>
+    `a log-spaced range needs positive ends, found ${p.value}`,
+  "sweep-empty-range": (p: { value: string }) =>
+    `the range starts and ends at ${p.value}, so every value would be the same`,
+  "sweep-several-ranges": (p: { first: string; second: string }) =>
+    `a sweep varies one argument, but both '${p.first}' and '${p.second}' are ranges`,
+  "sweep-no-range": (p: { name: string }) =>
+    `the sweep of '${p.name}' has no range (write e.g. 'beta: 0.1..10 log 8' or 'beta: [0.5, 1, 2]'); use --objective for a single objective`,
+  "compare-count-invalid": (p: { option: string; found: string }) =>
+    `option ${p.option} must be a positive whole number, found '${p.found}'`,
 } satisfies Record<string, (p: never) => string>;
 
 export type DiagnosticCode = keyof typeof messages;
