@@ -1,21 +1,9 @@
-import type { CompiledModel, ParamSet } from "../../backends/tfjs/compile.js";
-import { bernoulliParts, normalParts } from "../../backends/tfjs/distributions/index.js";
-import type { Tensor, Tf } from "../../backends/tfjs/tf.js";
+import type { CompiledModel } from "../../backends/tfjs/compile.js";
+import { isEnumerable } from "../../backends/tfjs/distributions/index.js";
+import type { Tensor } from "../../backends/tfjs/tf.js";
 
 /** Burda et al. (2016): a unit is active when Cov_x(E_q[z_u|x]) exceeds this. */
 export const ACTIVE_UNIT_THRESHOLD = 0.01;
-
-/** Encoder families whose mean E_q[z|x] is defined here (a categorical index has none). */
-const HAS_MEAN = new Set(["Normal", "Bernoulli"]);
-
-/** E_q[z|x] as [B, ...latent]; `set` is one of the HAS_MEAN families. */
-function posteriorMean(tf: Tf, set: ParamSet, shape: number[]): Tensor {
-  const mean =
-    set.dist.name === "Normal"
-      ? normalParts(tf, set.params).loc
-      : bernoulliParts(tf, set.params).probs();
-  return tf.broadcastTo(mean, shape);
-}
 
 export interface ActiveUnits {
   count: number;
@@ -26,7 +14,7 @@ export interface ActiveUnits {
 /**
  * Counts the latent dimensions u with Var_x(E_q[z_u|x]) > `threshold` over the rows of
  * `x` (population variance, accumulated in float64 around the first row's means so the
- * subtraction does not cancel). Null when the encoder family has no mean.
+ * subtraction does not cancel). Null for a categorical encoder, whose index has no mean.
  */
 export async function activeUnits(
   model: CompiledModel,
@@ -38,7 +26,8 @@ export async function activeUnits(
   const latentShape = model.ir.latent.shape;
   const dims = latentShape.reduce((p, d) => p * d, 1);
   const threshold = opts.threshold ?? ACTIVE_UNIT_THRESHOLD;
-  if (!HAS_MEAN.has(model.family("encoder").name)) return null;
+  // A categorical index has no mean (the family's mean is its probability vector).
+  if (isEnumerable(model.family("encoder"))) return null;
   let shift: Float64Array | null = null;
   const sum = new Float64Array(dims);
   const sumSq = new Float64Array(dims);
@@ -46,7 +35,10 @@ export async function activeUnits(
     const size = Math.min(opts.batch, rows - start);
     const mean = tf.tidy(() => {
       const encoder = model.distribution("encoder", { data: tf.slice(x, start, size) });
-      return tf.reshape(posteriorMean(tf, encoder, [size, ...latentShape]), [size, dims]);
+      return tf.reshape(encoder.dist.mean(tf, encoder.params, [size, ...latentShape]), [
+        size,
+        dims,
+      ]);
     });
     const v = await mean.data().finally(() => mean.dispose());
     shift ??= Float64Array.from(v.subarray(0, dims));

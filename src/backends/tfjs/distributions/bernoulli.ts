@@ -55,4 +55,18 @@ export const bernoulli: DistributionImpl = {
     const h = tf.neg(tf.add(tf.mul(probs, p.logP1()), tf.mul(tf.sub(1, probs), p.logP0())));
     return sumEvent(tf, h, shape);
   },
+  mean(tf, params, shape) {
+    return tf.broadcastTo(bernoulliParts(tf, params).probs(), shape);
+  },
+  stddev(tf, params, shape) {
+    const logits = params["logits"];
+    // p(1 − p) = σ(l)·σ(−l): near p = 1 the product of two sigmoids keeps the digits that
+    // 1 − p would lose.
+    const probs = () => bernoulliParts(tf, params).probs();
+    const variance =
+      logits !== undefined
+        ? tf.mul(tf.sigmoid(logits), tf.sigmoid(tf.neg(logits)))
+        : tf.mul(probs(), tf.sub(1, probs()));
+    return tf.broadcastTo(tf.sqrt(tf.maximum(variance, 0)), shape);
+  },
 };

@@ -42,4 +42,11 @@ export const categorical: EnumerableImpl = {
     const lp = logProbs(tf, params);
     return sumEvent(tf, tf.neg(tf.sum(tf.mul(tf.exp(lp), lp), -1)), shape);
   },
+  mean(tf, params, shape) {
+    // An index has no meaningful average: the summary is the probability vector.
+    return tf.broadcastTo(tf.exp(logProbs(tf, params)), [...shape, categories(params)]);
+  },
+  stddev() {
+    return null;
+  },
 };

@@ -42,6 +42,29 @@ function componentLogProbs(tf: Tf, params: ParamTensors, value: Tensor): Tensor 
 }
 
 /**
+ * The weights as [1 | N, K, 1, …] and every component's loc and σ as [N, K, ...event], for
+ * `shape` = [N, ...event]: the pieces of the mixture's moments.
+ */
+function componentMoments(tf: Tf, params: ParamTensors, shape: number[]) {
+  const k = components(params);
+  const n = shape[0]!;
+  const event = shape.slice(1);
+  const p = normalParts(tf, params);
+  const full = [n, k, ...event];
+  return {
+    weights: tf.reshape(tf.exp(logWeights(tf, params)), [-1, k, ...event.map(() => 1)]),
+    loc: tf.broadcastTo(p.loc, full),
+    scale: tf.broadcastTo(p.scale(), full),
+  };
+}
+
+/** Σ_c w_c μ_c per event dim, [N, ...event]. */
+function mixtureMean(tf: Tf, params: ParamTensors, shape: number[]): Tensor {
+  const m = componentMoments(tf, params, shape);
+  return tf.sum(tf.mul(m.weights, m.loc), 1);
+}
+
+/**
  * A mixture of K diagonal Gaussians over the whole event (see the stdlib signature).
  * log p(x) = logsumexp_c [log w_c + log N(x | loc_c, σ_c²)], computed in log space so a
  * point far from every component keeps a finite density.
@@ -73,5 +96,14 @@ export const mixtureNormal: DistributionImpl = {
     // A Gaussian mixture's entropy has no closed form; nothing in the engine asks for it
     // (the rate against a mixture prior is estimated from log-densities).
     throw new Error("MixtureNormal: the entropy of a Gaussian mixture has no closed form");
+  },
+  mean: mixtureMean,
+  stddev(tf, params, shape) {
+    // Law of total variance: Var = Σ_c w_c (σ_c² + (μ_c − μ)²), written around the mean μ
+    // so that components far from the origin do not cancel digits (E[x²] − μ² would).
+    const m = componentMoments(tf, params, shape);
+    const mean = tf.expandDims(tf.sum(tf.mul(m.weights, m.loc), 1), 1);
+    const spread = tf.add(tf.square(m.scale), tf.square(tf.sub(m.loc, mean)));
+    return tf.sqrt(tf.sum(tf.mul(m.weights, spread), 1));
   },
 };

@@ -56,4 +56,10 @@ export const normal: DistributionImpl = {
     const p = normalParts(tf, params);
     return sumEvent(tf, tf.add(p.logScale(), 0.5 + HALF_LOG_2PI), shape);
   },
+  mean(tf, params, shape) {
+    return tf.broadcastTo(normalParts(tf, params).loc, shape);
+  },
+  stddev(tf, params, shape) {
+    return tf.broadcastTo(normalParts(tf, params).scale(), shape);
+  },
 };

@@ -27,6 +27,16 @@ export interface DistributionImpl {
   sample(tf: Tf, params: ParamTensors, shape: number[], seed: number): Tensor;
   /** Entropy summed over the event dims, [N]; `shape` = [N, ...event]. */
   entropy(tf: Tf, params: ParamTensors, shape: number[]): Tensor;
+  /**
+   * E[x] per event dim, [N, ...event] for `shape` = [N, ...event]. A family over
+   * categories has no numeric mean: it returns the probability vector, [N, ...event, K].
+   */
+  mean(tf: Tf, params: ParamTensors, shape: number[]): Tensor;
+  /**
+   * The standard deviation per event dim, [N, ...event], where it summarises the spread of
+   * a value (continuous and binary families); null for a family over unordered categories.
+   */
+  stddev(tf: Tf, params: ParamTensors, shape: number[]): Tensor | null;
 }
 
 /** A family over a finite set {0..K-1}: its log-probabilities can be listed. */
