@@ -106,17 +106,17 @@ export function formatSweepValue(v: number): string {
 }
 
 /**
- * The values of `A..B log N` (N points, log-spaced, both ends included) and `A..B lin N`.
- * Computed as A·(B/A)^(i/(N−1)) and A + (B − A)·i/(N−1) with the ends set exactly.
+ * The values of `A..B log N` (N points, log-spaced, both ends included) and `A..B lin N`:
+ * A·(B/A)^(i/(N−1)) and A + (B − A)·i/(N−1), rounded to 15 significant digits so that a
+ * value such as 1.0000000000000004 reads as 1 in labels and in the objective's text.
  */
 export function sweepValues(a: number, b: number, spacing: "log" | "lin", n: number): number[] {
   return Array.from({ length: n }, (_, i) => {
     if (i === 0) return a;
     if (i === n - 1) return b;
     const t = i / (n - 1);
-    return spacing === "log"
-      ? Math.exp(Math.log(a) + (Math.log(b) - Math.log(a)) * t)
-      : a + (b - a) * t;
+    const v = spacing === "log" ? a * (b / a) ** t : a + (b - a) * t;
+    return Number(v.toPrecision(15));
   });
 }
 
