@@ -126,9 +126,8 @@ export function compileSource(
     return done({ program });
   }
 
-  const checked = checkModel(
-    opts.train ? withTrainOverrides(model, opts.train, sources, diagnostics) : model,
-  );
+  const trained = opts.train ? withTrainOverrides(model, opts.train, sources, diagnostics) : model;
+  const checked = checkModel(trained);
   diagnostics.push(...checked.diagnostics);
 
   let objectiveExpr: Expr | undefined;
@@ -149,7 +148,8 @@ export function compileSource(
     objective = r.value;
   }
   if (objective !== undefined && checked.value !== undefined) {
-    diagnostics.push(...verifyTrainOptions(objective, checked.value.train, trainKeySpan(model)));
+    // Spans of the model as overridden: a flag's option that has no effect points at the flag.
+    diagnostics.push(...verifyTrainOptions(objective, checked.value.train, trainKeySpan(trained)));
   }
 
   if (hasErrors(diagnostics) || checked.value === undefined || objective === undefined) {
@@ -175,7 +175,8 @@ function withTrainOverrides(
 ): Model {
   const entries: TrainEntry[] = [];
   for (const [key, text] of Object.entries(overrides)) {
-    const file = `--${key}`;
+    // Named as the flag is spelled: free_bits comes from --free-bits.
+    const file = `--${key.replace(/_/g, "-")}`;
     sources.set(file, text);
     const parsed = parseExpression(text, file);
     diagnostics.push(...parsed.diagnostics);

@@ -90,6 +90,55 @@ describe("vae check", () => {
   });
 });
 
+describe("usage", () => {
+  it("prints the overview and each command's usage on stdout with status 0", async () => {
+    const top = await vae("--help");
+    expect(top).toMatchObject({ code: 0, stderr: "" });
+    for (const c of ["check", "explain", "train", "eval", "codegen", "datasets"])
+      expect(top.stdout).toMatch(new RegExp(`\\n  ${c} .*\\S`));
+    const train = await vae("train", "--help");
+    expect(train).toMatchObject({ code: 0, stderr: "" });
+    expect((await vae("help", "train")).stdout).toBe(train.stdout);
+    for (const flag of [
+      "--data",
+      "--epochs",
+      "--batch",
+      "--lr",
+      "--samples",
+      "--seed",
+      "--optimizer",
+      "--estimator",
+      "--kl",
+      "--warmup",
+      "--free-bits",
+      "--anneal",
+      "--weight-prior",
+      "--backend",
+      "--workers",
+      "--out",
+      "--json",
+      "--quiet",
+    ])
+      expect(train.stdout, flag).toMatch(new RegExp(`\\n  ${flag}( <[^>]+>)? +\\S`));
+    expect(train.stdout).toContain("Examples:\n  $ vae train ");
+    expect(train.stdout.replace(/\s+/g, " ")).toContain(
+      "--epochs <N> passes over the training set (default: the file's, else 10)",
+    );
+  });
+
+  it("reports a bad value of any flag as invalid-option naming it, even a negative number", async () => {
+    const r = await vae("train", "examples/mnist-vae.vae", "--epochs", "-1");
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr).toBe(
+      "vae: error[invalid-option]: option --epochs: expects an integer ≥ 1, got '-1'\n" +
+        "Run 'vae train --help' for usage.\n",
+    );
+    const u = await vae("eval", "examples/mnist-vae.vae", "--checkpoint", "d", "--iww", "3");
+    expect(u.code).toBe(1);
+    expect(u.stderr).toContain("option --iww: is not an option of 'vae eval' (did you mean --iw?)");
+  });
+});
+
 describe("vae codegen", () => {
   it("writes a standalone module, and refuses what it cannot translate", async () => {
     const out = path.join(tmp(), "model.ts");
@@ -211,6 +260,63 @@ describe("vae train and eval", () => {
       );
     }
     expect(batch.code).toBe(1);
+  });
+
+  it("checks every train { } flag like the file's entries, pointing into the flag", async () => {
+    const r = await vae(
+      "train",
+      "examples/mnist-vae.vae",
+      "--warmup",
+      "-1",
+      "--free-bits",
+      "0",
+      "--weight-prior",
+      "normal(scale: 0)",
+      "--optimizer",
+      "adamw",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--optimizer:1:1: error[unknown-optimizer]");
+    expect(r.stderr).toContain("--warmup:1:1: error[invalid-train-value]");
+    expect(r.stderr).toContain("--free-bits:1:1: error[invalid-train-value]");
+    expect(r.stderr).toContain("--weight-prior:1:1: error[invalid-train-value]");
+    // elbo has no anneal(...) for --anneal to scale: refused before any training.
+    const a = await vae("train", "examples/mnist-vae.vae", "--anneal", "2");
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain("--anneal:1:1: error[train-option-no-effect]");
+  });
+
+  it("trains with the train { } flags, and the checkpoint's config records them", async () => {
+    const out = tmp();
+    const r = await vae(
+      "train",
+      "examples/broken-elbo-toy.vae",
+      "--objective",
+      "elbo",
+      "--epochs",
+      "1",
+      "--optimizer",
+      "sgd",
+      "--warmup",
+      "0.5",
+      "--free-bits",
+      "0.25",
+      "--weight-prior",
+      "normal(scale: 2)",
+      "--out",
+      out,
+      "--quiet",
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(out, "config.json"), "utf8"));
+    expect(config.train).toMatchObject({
+      optimizer: { name: "sgd", lr: 0.01 },
+      warmup: 0.5,
+      freeBits: 0.25,
+      weightPrior: { kind: "normal", scale: 2 },
+      epochs: 1,
+    });
   });
 
   it("asks for --data when the model names no dataset", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCommandLine } from "../../src/cli/args.js";
+import { parseCommandLine } from "../../src/cli/parse.js";
 import { runCli } from "../../src/cli/main.js";
 
 async function vae(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

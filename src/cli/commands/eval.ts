@@ -1,0 +1,194 @@
+import * as path from "node:path";
+import { Option, type Command } from "commander";
+import {
+  COMMAND_LINE,
+  diagnose,
+  diagnostic,
+  initBackend,
+  loadCheckpoint,
+  resolveDataset,
+  syntheticSpan,
+  weightMismatches,
+} from "../../index.js";
+import { examplesHelp, type Accept } from "../command.js";
+import {
+  backendOption,
+  dataOption,
+  modelOption,
+  seedOption,
+  workersOption,
+} from "../common-options.js";
+import { compileReported } from "../compile.js";
+import { integerAtLeast, oneOf } from "../flags.js";
+import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
+import { informationTable, metricsTable } from "../tables.js";
+
+export type SplitName = "train" | "valid" | "test";
+
+export interface EvalOptions {
+  model?: string;
+  checkpoint: string;
+  data?: string;
+  split: SplitName;
+  samples?: number;
+  seed?: number;
+  backend?: string;
+  json: boolean;
+  /** k of the importance-sampled log p(x) (`--iw K`); unset: not estimated. */
+  iw?: number;
+  /** Evaluate only the first N rows of the split (`--rows N`). */
+  rows?: number;
+  /** Estimator of log q(z) for I_q(X;Z) and KL[q(z)‖p(z)] (`--mi`). */
+  mi?: "stratified" | "mws";
+  /** Threads for the importance-sampled log p(x) (`--workers N`); unset: 1. */
+  workers?: number;
+}
+
+export const splitOption = (): Option =>
+  new Option("--split <name>", "which split of the dataset: train, valid or test")
+    .default("test", "test")
+    .argParser(oneOf<SplitName>("train", "valid", "test"));
+
+export const checkpointOption = (): Option =>
+  new Option(
+    "--checkpoint <dir>",
+    "the directory written by 'vae train --out DIR'",
+  ).makeOptionMandatory();
+
+export function registerEval(program: Command, accept: Accept): void {
+  program
+    .command("eval")
+    .summary("ELBO, R, D, log p(x), I(X;Z), KL[q(z)‖p(z)] and active units of a checkpoint")
+    .description(
+      "Evaluate a checkpoint on one split: ELBO, rate R, distortion D, the importance" +
+        "-sampled log p(x) (--iw), I_q(X;Z) with its bounds H − D ≤ I ≤ R, KL[q(z)‖p(z)] and " +
+        "the active units; see docs/diagnostics-metrics.md.",
+    )
+    .argument("<file>", "the .vae model the checkpoint was trained from")
+    .addOption(checkpointOption())
+    .addOption(dataOption())
+    .addOption(splitOption())
+    .addOption(
+      new Option(
+        "--samples <L>",
+        "samples of z per data point for R and D (default: the file's train { samples })",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option(
+        "--iw <K>",
+        "estimate log p(x) by importance sampling with K samples per point (default: not estimated)",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option(
+        "--rows <N>",
+        "evaluate only the first N rows of the split (default: all)",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option(
+        "--mi <estimator>",
+        "estimator of log q(z) for I(X;Z) and KL[q(z)‖p(z)]: stratified or mws (default: stratified)",
+      ).argParser(oneOf("stratified", "mws")),
+    )
+    .addOption(seedOption("the evaluation's sampling", "the file's train { seed }"))
+    .addOption(backendOption())
+    .addOption(workersOption("the importance-sampled log p(x)", "1"))
+    .addOption(modelOption())
+    .option("--json", "print one JSON object instead of the tables")
+    .addHelpText(
+      "after",
+      examplesHelp([
+        [
+          "vae eval examples/mnist-vae.vae --checkpoint runs/mnist --iw 1000 --rows 500",
+          "every metric on 500 test rows, log p(x) with k = 1000",
+        ],
+      ]),
+    )
+    .action((file: string, o: Record<string, unknown>) => {
+      const options: EvalOptions = {
+        model: o.model as string | undefined,
+        checkpoint: o.checkpoint as string,
+        data: o.data as string | undefined,
+        split: o.split as SplitName,
+        samples: o.samples as number | undefined,
+        seed: o.seed as number | undefined,
+        backend: o.backend as string | undefined,
+        json: o.json === true,
+        ...(o.iw !== undefined && { iw: o.iw as number }),
+        ...(o.rows !== undefined && { rows: o.rows as number }),
+        ...(o.mi !== undefined && { mi: o.mi as "stratified" | "mws" }),
+        ...(o.workers !== undefined && { workers: o.workers as number }),
+      };
+      accept({ kind: "eval", file, options, run: (io) => runEval(io, file, options) });
+    });
+}
+
+async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number> {
+  const res = compileReported(io, file, { model: o.model });
+  if (!res.ir) return 1;
+  const ir = res.ir;
+  const ckpt = await loadCheckpoint(path.resolve(o.checkpoint));
+  reportDiagnostics(io, ckpt.diagnostics);
+  if (!ckpt.value) return 1;
+  const misfit = weightMismatches(ir, ckpt.value.weights);
+  if (misfit.length > 0) {
+    const reason = `its weights do not fit model '${ir.name}' of ${file}: ${misfit.slice(0, 3).join("; ")}`;
+    reportDiagnostics(io, [
+      diagnostic("checkpoint-invalid", syntheticSpan(COMMAND_LINE), {
+        path: o.checkpoint,
+        reason,
+      }),
+    ]);
+    return 1;
+  }
+  const spec = o.data ?? ckpt.value.config.train.dataset ?? ir.train.dataset;
+  if (spec === null)
+    return reportUsageError(io, {
+      option: "--data",
+      reason: `model '${ir.name}' names no dataset; pass --data NAME|PATH`,
+      command: "eval",
+    });
+  const data = await resolveDataset(spec, ir.data, { baseDir: process.cwd(), split: o.split });
+  reportDiagnostics(io, data.diagnostics);
+  if (!data.value) return 1;
+  const split = data.value[o.split];
+  if (!split)
+    return reportUsageError(io, {
+      option: "--split",
+      reason: `dataset '${spec}' has no ${o.split} split`,
+      command: "eval",
+    });
+  const backend = await initBackend(o.backend ?? "auto");
+  if ("diagnostics" in backend) {
+    reportDiagnostics(io, backend.diagnostics);
+    return 1;
+  }
+  const rows = Math.min(o.rows ?? split.rows, split.rows);
+  const evaluated =
+    rows === split.rows
+      ? split
+      : { ...split, rows, values: split.values.subarray(0, rows * split.dim) };
+  const m = await diagnose(ir, ckpt.value.weights, evaluated, {
+    samples: o.samples ?? ir.train.samples,
+    seed: o.seed ?? ir.train.seed,
+    entropy: data.value.entropy,
+    iwSamples: o.iw ?? null,
+    ...(o.mi !== undefined && { aggregate: o.mi }),
+    ...(o.workers !== undefined && { workers: o.workers }),
+  });
+  if (o.json) {
+    io.stdout.write(
+      JSON.stringify({ model: ir.name, split: o.split, rows, backend: backend.name, ...m }) + "\n",
+    );
+  } else {
+    io.stdout.write(
+      metricsTable([[o.split, m]]) +
+        "\n\n" +
+        informationTable(m, rows) +
+        `\n(nats per data point, ${rows} points)\n`,
+    );
+  }
+  return 0;
+}

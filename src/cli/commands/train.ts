@@ -1,0 +1,295 @@
+import * as path from "node:path";
+import { Option, type Command } from "commander";
+import {
+  initBackend,
+  openMetricsLog,
+  resolveDataset,
+  saveCheckpoint,
+  train,
+  type ModelIR,
+  type TrainIR,
+} from "../../index.js";
+import { examplesHelp, type Accept } from "../command.js";
+import {
+  backendOption,
+  dataOption,
+  modelOption,
+  objectiveOption,
+  seedOption,
+  workersOption,
+} from "../common-options.js";
+import { compileReported } from "../compile.js";
+import { integerAtLeast, positiveNumber } from "../flags.js";
+import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
+import { ProgressBar } from "../progress.js";
+import { epochLine, formatMetric, metricsTable } from "../tables.js";
+
+export interface TrainOptions {
+  model?: string;
+  data?: string;
+  objective?: string;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  samples?: number;
+  seed?: number;
+  backend?: string;
+  /** Data-parallel replicas of each training step (`--workers N`); unset: the file's. */
+  workers?: number;
+  /**
+   * `train { }` entries as source text, by option name (`free_bits`, not `--free-bits`):
+   * the checker validates them as if the file had them (see CompileOptions.train).
+   */
+  entries: Record<string, string>;
+  out?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/**
+ * Flags whose value is a `train { }` entry, checked by the compiler rather than here, so a
+ * mistake gets the same diagnostic as in a file (e.g. an estimator the model cannot use).
+ */
+const ENTRY_FLAGS: readonly { flag: string; entry: string; key: string; help: string }[] = [
+  {
+    flag: "--optimizer <expr>",
+    entry: "optimizer",
+    key: "optimizer",
+    help: "adam, adagrad or sgd, optionally with a learning rate as in 'adam(lr: 0.001)' (default: the file's, else adam(lr: 0.001))",
+  },
+  {
+    flag: "--estimator <name>",
+    entry: "estimator",
+    key: "estimator",
+    help: "gradient estimator: reparam, enumerate or score (default: the file's, else reparam)",
+  },
+  {
+    flag: "--kl <how>",
+    entry: "kl",
+    key: "kl",
+    help: "the rate's KL term: analytic (closed form where one exists) or monte_carlo (default: the file's, else analytic)",
+  },
+  {
+    flag: "--warmup <epochs>",
+    entry: "warmup",
+    key: "warmup",
+    help: "KL warm-up: weight the rate by min(1, t / N) in the training loss, N > 0 epochs (default: the file's, else off)",
+  },
+  {
+    flag: "--free-bits <nats>",
+    entry: "free_bits",
+    key: "freeBits",
+    help: "free bits: each latent dimension's KL counts as at least λ > 0 nats in the training loss (default: the file's, else off)",
+  },
+  {
+    flag: "--anneal <epochs>",
+    entry: "anneal",
+    key: "anneal",
+    help: "grow every anneal(v) of the objective linearly from 0 to v over N > 0 epochs (default: the file's, else off)",
+  },
+  {
+    flag: "--weight-prior <expr>",
+    entry: "weight_prior",
+    key: "weightPrior",
+    help: "MAP training with a Gaussian prior on every weight, written 'normal(scale: s)' (default: the file's, else none)",
+  },
+];
+
+export function registerTrain(program: Command, accept: Accept): void {
+  const cmd = program
+    .command("train")
+    .summary("train a model with AEVB; report ELBO, rate and distortion")
+    .description(
+      "Train FILE's model with Auto-Encoding Variational Bayes. Flags override the file's " +
+        "train { } options. Progress goes to stderr; the final metrics (nats per data point) " +
+        "to stdout. --out writes a checkpoint (spec.vae, ir.json, weights.json, config.json) " +
+        "and metrics.jsonl, one line per epoch.",
+    )
+    .argument("<file>", "the .vae model")
+    .addOption(dataOption())
+    .addOption(objectiveOption())
+    .addOption(modelOption())
+    .addOption(
+      new Option(
+        "--epochs <N>",
+        "passes over the training set (default: the file's, else 10)",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option(
+        "--batch <N>",
+        "data points per minibatch (default: the file's, else 100)",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option(
+        "--lr <x>",
+        "learning rate, replacing the optimizer's (default: the file's, else the optimizer's own)",
+      ).argParser(positiveNumber),
+    )
+    .addOption(
+      new Option(
+        "--samples <L>",
+        "samples of z per data point in each step (default: the file's, else 1)",
+      ).argParser(integerAtLeast(1)),
+    )
+    .addOption(seedOption("initialisation, shuffling and sampling", "the file's, else 0"));
+  for (const f of ENTRY_FLAGS) cmd.addOption(new Option(f.flag, f.help));
+  cmd
+    .addOption(backendOption())
+    .addOption(
+      workersOption("data-parallel replicas of each step (wasm, cpu)", "the file's, else 1"),
+    )
+    .option("--out <dir>", "write a checkpoint and metrics.jsonl to this directory")
+    .option("--json", "end stdout with one JSON object holding the final metrics")
+    .option("--quiet", "no progress on stderr")
+    .addHelpText(
+      "after",
+      examplesHelp([
+        ["vae train examples/mnist-vae.vae --out runs/mnist", "train and save a checkpoint"],
+        [
+          `vae train examples/gaussian-vae.vae --data mnist-8x8 --epochs 5 --warmup 2 --workers 2`,
+          "another dataset, five epochs with KL warm-up, two threads",
+        ],
+      ]),
+    )
+    .action((file: string, o: Record<string, unknown>) => {
+      const entries: Record<string, string> = {};
+      for (const f of ENTRY_FLAGS)
+        if (typeof o[f.key] === "string") entries[f.entry] = o[f.key] as string;
+      const options: TrainOptions = {
+        model: o.model as string | undefined,
+        data: o.data as string | undefined,
+        objective: o.objective as string | undefined,
+        epochs: o.epochs as number | undefined,
+        batch: o.batch as number | undefined,
+        lr: o.lr as number | undefined,
+        samples: o.samples as number | undefined,
+        seed: o.seed as number | undefined,
+        backend: o.backend as string | undefined,
+        workers: o.workers as number | undefined,
+        entries,
+        out: o.out as string | undefined,
+        json: o.json === true,
+        quiet: o.quiet === true,
+      };
+      accept({ kind: "train", file, options, run: (io) => runTrain(io, file, options) });
+    });
+}
+
+/** Applies command-line overrides to the file's `train { }` defaults. */
+function resolveTrainConfig(ir: ModelIR, o: TrainOptions): TrainIR {
+  const t = ir.train;
+  return {
+    ...t,
+    dataset: o.data ?? t.dataset,
+    epochs: o.epochs ?? t.epochs,
+    batch: o.batch ?? t.batch,
+    samples: o.samples ?? t.samples,
+    seed: o.seed ?? t.seed,
+    backend: o.backend ?? t.backend,
+    // Absent stays absent: a checkpoint's train config then reads as the file wrote it.
+    ...(o.workers !== undefined && { workers: o.workers }),
+    optimizer: { ...t.optimizer, lr: o.lr ?? t.optimizer.lr },
+  };
+}
+
+async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<number> {
+  const res = compileReported(io, file, {
+    model: o.model,
+    objective: o.objective,
+    train: o.entries,
+  });
+  if (!res.ir) return 1;
+  const ir = res.ir;
+  const config = resolveTrainConfig(ir, o);
+  if (config.dataset === null)
+    return reportUsageError(io, {
+      option: "--data",
+      reason: `model '${ir.name}' names no dataset; pass --data NAME|PATH (see 'vae datasets')`,
+      command: "train",
+    });
+
+  const data = await resolveDataset(config.dataset, ir.data, { baseDir: process.cwd() });
+  reportDiagnostics(io, data.diagnostics);
+  if (!data.value) return 1;
+
+  const backend = await initBackend(config.backend ?? "auto");
+  if ("diagnostics" in backend) {
+    reportDiagnostics(io, backend.diagnostics);
+    return 1;
+  }
+  const log = (s: string) => {
+    if (!o.quiet) io.stderr.write(s + "\n");
+  };
+  // The engine announces the backend it trains on (hooks.log); no need to say it twice.
+  const splits = data.value;
+  log(
+    `model ${ir.name}: ${splits.train.rows} training points from ${splits.train.source}; ` +
+      `objective ${ir.objective.source}; ${config.epochs} epochs × batch ${config.batch}, ` +
+      `L = ${config.samples}, ${config.optimizer.name}(lr: ${config.optimizer.lr}), seed ${config.seed}`,
+  );
+
+  const out = o.out ? path.resolve(o.out) : null;
+  const metricsSink = out ? await openMetricsLog(out) : null;
+  const stepsPerEpoch = Math.ceil(splits.train.rows / config.batch);
+  const bar = new ProgressBar(io.stderr, stepsPerEpoch * config.epochs);
+  const result = await train(ir, splits, config, {
+    onStep: (s) => {
+      if (!o.quiet)
+        bar.update(
+          (s.epoch - 1) * s.stepsPerEpoch + s.step,
+          `epoch ${s.epoch}/${config.epochs} loss ${formatMetric(s.loss)}`,
+        );
+    },
+    onEpoch: (m) => {
+      bar.clear();
+      log(epochLine(m, config.epochs));
+      metricsSink?.append(m);
+    },
+    log: (s) => {
+      bar.clear();
+      log(s);
+    },
+  });
+  bar.clear();
+  await metricsSink?.close();
+  if (out) {
+    const problems = await saveCheckpoint(out, {
+      source: res.sources.get(file) ?? "",
+      ir,
+      train: config,
+      backend: backend.name,
+      weights: result.weights,
+    });
+    reportDiagnostics(io, problems, res.sources);
+    if (problems.length > 0) return 1;
+    log(`checkpoint written to ${path.relative(process.cwd(), out) || "."}`);
+  }
+
+  const last = result.history[result.history.length - 1];
+  if (o.json) {
+    io.stdout.write(
+      JSON.stringify({
+        model: ir.name,
+        objective: ir.objective.source,
+        epochs: config.epochs,
+        backend: backend.name,
+        workers: result.workers,
+        train: last?.train ?? null,
+        test: last?.test ?? null,
+        samples_per_second: result.samples_per_second,
+        seconds: result.history.reduce((s, h) => s + h.seconds, 0),
+        checkpoint: out,
+      }) + "\n",
+    );
+  } else if (last) {
+    io.stdout.write(
+      metricsTable([
+        ["train", last.train],
+        ["test", last.test],
+      ]) + `\n(nats per data point; ${Math.round(result.samples_per_second)} samples/s)\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+import { Option } from "commander";
+import { BACKEND_NAMES } from "../index.js";
+import { integerAtLeast, integerBetween } from "./flags.js";
+import { MAX_WORKERS } from "../semantics/check-train.js";
+
+/** Options several commands share, worded once. */
+
+export const modelOption = (): Option =>
+  new Option("--model <name>", "which model of FILE to use (default: the first in the file)");
+
+export const objectiveOption = (): Option =>
+  new Option(
+    "--objective <expr>",
+    `an objective expression replacing the file's, e.g. "beta_vae(beta: 0.5)"`,
+  );
+
+export const dataOption = (): Option =>
+  new Option(
+    "--data <name|path>",
+    "a named dataset (see 'vae datasets') or a data file or directory " +
+      "(default: the file's train { dataset })",
+  );
+
+export const seedOption = (what: string, fallback: string): Option =>
+  new Option("--seed <N>", `seed of ${what}, an integer ≥ 0 (default: ${fallback})`).argParser(
+    integerAtLeast(0),
+  );
+
+export const backendOption = (): Option =>
+  new Option(
+    "--backend <name>",
+    `the tfjs backend: ${BACKEND_NAMES.join(", ")} (default: the file's train { backend }, else auto)`,
+  );
+
+export const workersOption = (what: string, fallback: string): Option =>
+  new Option(
+    "--workers <N>",
+    `threads for ${what}, 1 to ${MAX_WORKERS} (default: ${fallback})`,
+  ).argParser(integerBetween(1, MAX_WORKERS));
