@@ -138,3 +138,70 @@ export async function loadCheckpoint(
   const { loadCheckpoint: load } = await import("./engine/checkpoint.js");
   return load(dir);
 }
+
+// Looking inside a trained model (src/engine/inspect): tfjs loads on the first call. The
+// weights must fit the model (weightMismatches); `opts.backend` as in `evaluate`.
+export type {
+  CategoricalPanels,
+  EncodedRows,
+  InspectOptions,
+  Manifold,
+  ManifoldOptions,
+  ModelSample,
+  ReconstructOptions,
+  SampleOptions,
+  Traversal,
+  TraversalOptions,
+} from "./engine/inspect/index.js";
+export { latentRowProblems } from "./engine/inspect/variables.js";
+
+type Inspect = typeof import("./engine/inspect/index.js");
+
+/** z ~ p(z), then x ~ p(x|z) or E[x|z]; seeded. */
+export async function sampleModel(
+  ...args: Parameters<Inspect["sampleModel"]>
+): ReturnType<Inspect["sampleModel"]> {
+  return (await import("./engine/inspect/index.js")).sampleModel(...args);
+}
+
+/** E[x|z] per data row, z the posterior mean (continuous latent) or a seeded draw. */
+export async function reconstructRows(
+  ...args: Parameters<Inspect["reconstructRows"]>
+): ReturnType<Inspect["reconstructRows"]> {
+  return (await import("./engine/inspect/index.js")).reconstructRows(...args);
+}
+
+/** q(z|x) summarised per latent dimension, one row per data point (CSV-ready columns). */
+export async function encodeRows(
+  ...args: Parameters<Inspect["encodeRows"]>
+): ReturnType<Inspect["encodeRows"]> {
+  return (await import("./engine/inspect/index.js")).encodeRows(...args);
+}
+
+/** E[x|z] for given latent rows (check them first with latentRowProblems). */
+export async function decodeLatents(
+  ...args: Parameters<Inspect["decodeLatents"]>
+): ReturnType<Inspect["decodeLatents"]> {
+  return (await import("./engine/inspect/index.js")).decodeLatents(...args);
+}
+
+/** Latent rows traversing the active dimensions; no dims for a non-continuous latent. */
+export async function traversalLatents(
+  ...args: Parameters<Inspect["traversalLatents"]>
+): ReturnType<Inspect["traversalLatents"]> {
+  return (await import("./engine/inspect/index.js")).traversalLatents(...args);
+}
+
+/** The 2-D latent grid of the prior's quantiles (Kingma & Welling Fig. 4), else null. */
+export async function manifoldLatents(
+  ...args: Parameters<Inspect["manifoldLatents"]>
+): ReturnType<Inspect["manifoldLatents"]> {
+  return (await import("./engine/inspect/index.js")).manifoldLatents(...args);
+}
+
+/** Alemi et al.'s Fig. 2 distributions for a categorical data and latent, else null. */
+export async function categoricalPanels(
+  ...args: Parameters<Inspect["categoricalPanels"]>
+): ReturnType<Inspect["categoricalPanels"]> {
+  return (await import("./engine/inspect/index.js")).categoricalPanels(...args);
+}
