@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { hasErrors } from "../diagnostics/index.js";
 import { resolveDataset } from "../data/index.js";
+import type { DatasetSplits } from "../data/types.js";
 import { packageVersion } from "../package-root.js";
 import { readCachedRecord } from "./cache.js";
 import { planRuns } from "./plan.js";
@@ -24,15 +25,15 @@ export type ReportWriter = (args: {
   records: RunRecord[];
   summaries: ObjectiveSummary[];
   out: string;
-  entropy: number | null;
+  splits: DatasetSplits;
   date: string;
 }) => Promise<{ files: string[]; notes: string[] }>;
 
 export interface CompareInternals {
   /** How a run is executed (default: a forked child process); tests inject failures here. */
   launch?: RunLauncher;
-  /** Figures and report.html (default: figures.ts and page.ts). */
-  writeReport?: ReportWriter;
+  /** Figures and report.html (default: writeCompareReport); null writes neither. */
+  writeReport?: ReportWriter | null;
 }
 
 /**
@@ -116,14 +117,18 @@ export async function runCompare(
   await writeFile(path.join(out, "results.csv"), resultsCsv(records));
 
   const notes: string[] = [];
-  if (internals.writeReport) {
-    const written = await internals.writeReport({
+  const writeReport =
+    internals.writeReport === undefined
+      ? (await import("./write-report.js")).writeCompareReport
+      : internals.writeReport;
+  if (writeReport) {
+    const written = await writeReport({
       plan,
       options,
       records,
       summaries,
       out,
-      entropy: data.value.entropy,
+      splits: data.value,
       date,
     });
     files.push(...written.files);
