@@ -36,7 +36,11 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
         type: "quantitative",
         title: input.valueTitle ?? "probability",
         // From white, so cells of probability ≈ 0 read as empty.
-        scale: { range: ["#ffffff", "#08306b"], interpolate: "hcl", zero: true },
+        scale: {
+          range: ["#ffffff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+          interpolate: "rgb",
+          zero: true,
+        },
       },
     },
   };

@@ -43,8 +43,8 @@ export function latentScatterSpec(
     data: { values },
     mark: { type: "circle", size: 10, opacity: 0.5, ...(labelled ? {} : { color: "#4c78a8" }) },
     encoding: {
-      x: { field: "z1", type: "quantitative", title: "z₁", scale: { zero: false } },
-      y: { field: "z2", type: "quantitative", title: "z₂", scale: { zero: false } },
+      x: { field: "z1", type: "quantitative", title: "z₁", scale: { zero: false, padding: 6 } },
+      y: { field: "z2", type: "quantitative", title: "z₂", scale: { zero: false, padding: 6 } },
       ...(labelled
         ? {
             color: {
