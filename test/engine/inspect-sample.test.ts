@@ -140,6 +140,16 @@ describe("sampleModel", () => {
     }
   });
 
+  it("without a backend option keeps the running backend over train.backend", async () => {
+    const running = tf.getBackend();
+    expect(running).not.toBe("cpu");
+    const onCpu = { ...lin, train: { ...lin.train, backend: "cpu" } };
+    const s = await sampleModel(onCpu, linW, { n: 4, seed: 7, mean: false });
+    expect(tf.getBackend()).toBe(running);
+    const explicit = await sampleModel(lin, linW, { n: 4, seed: 7, mean: false, ...OPTS });
+    expect(s.latent).toEqual(explicit.latent);
+  });
+
   it("n = 0 gives empty arrays; a bad count throws", async () => {
     const s = await sampleModel(lin, linW, { n: 0, seed: 1, mean: true, ...OPTS });
     expect(s.latent.length).toBe(0);

@@ -6,7 +6,10 @@ import type { NamedWeights } from "../types.js";
 
 /** What every inspection accepts besides its own inputs. */
 export interface InspectOptions {
-  /** A name of BACKEND_NAMES (src/stdlib/backends.ts); default: train.backend, else "auto". */
+  /**
+   * A name of BACKEND_NAMES (src/stdlib/backends.ts). Default: the backend already running,
+   * else train.backend, else "auto".
+   */
   backend?: string | null;
 }
 
@@ -20,11 +23,16 @@ export async function withLoadedModel<T>(
   opts: InspectOptions,
   f: (model: CompiledModel) => Promise<T>,
 ): Promise<T> {
-  const name = opts.backend ?? ir.train.backend ?? "auto";
-  // The CLI reports unknown names as `unknown-backend` before anything runs.
-  if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
-  await initBackend(name);
   const tf = await loadTf();
+  // Unasked, the backend the caller already started (e.g. the CLI's --backend) is kept:
+  // starting train.backend or "auto" over it would switch backends under the caller.
+  const running = tf.engine().backendName;
+  const name = opts.backend ?? (running !== null ? null : (ir.train.backend ?? "auto"));
+  if (name !== null) {
+    // The CLI reports unknown names as `unknown-backend` before anything runs.
+    if (!isBackendName(name)) throw new Error(`unknown backend '${name}'`);
+    await initBackend(name);
+  }
   // The seed only initialises variables that importWeights overwrites.
   const model = compileModel(ir, tf, 0);
   try {
