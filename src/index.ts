@@ -153,7 +153,7 @@ export type {
   Traversal,
   TraversalOptions,
 } from "./engine/inspect/index.js";
-export { latentRowProblems } from "./engine/inspect/variables.js";
+export { dataRowProblems, latentRowProblems } from "./engine/inspect/variables.js";
 
 type Inspect = typeof import("./engine/inspect/index.js");
 
@@ -204,4 +204,40 @@ export async function categoricalPanels(
   ...args: Parameters<Inspect["categoricalPanels"]>
 ): ReturnType<Inspect["categoricalPanels"]> {
   return (await import("./engine/inspect/index.js")).categoricalPanels(...args);
+}
+
+type Compare = typeof import("./compare/index.js");
+export type {
+  CompareHooks,
+  CompareOptions,
+  CompareOutcome,
+  PlannedRun,
+  RunPlan,
+  RunProgress,
+  RunRecord,
+  Sweep,
+} from "./compare/index.js";
+
+/**
+ * `vae compare`: one model trained under several objectives and seeds in parallel child
+ * processes, cached by run; results.json/csv, figures and report.html (docs/compare.md).
+ */
+export async function runCompare(
+  ...args: Parameters<Compare["runCompare"]>
+): ReturnType<Compare["runCompare"]> {
+  return (await import("./compare/index.js")).runCompare(...args);
+}
+
+/** A `--sweep` text (`beta_vae(beta: 0.1..10 log 8)`) as its values and objectives. */
+export async function parseSweep(
+  ...args: Parameters<Compare["parseSweep"]>
+): Promise<ReturnType<Compare["parseSweep"]>> {
+  return (await import("./compare/index.js")).parseSweep(...args);
+}
+
+/** Every run of a compare (objectives × sweeps × seeds) with its cache key; trains nothing. */
+export async function planRuns(
+  ...args: Parameters<Compare["planRuns"]>
+): Promise<ReturnType<Compare["planRuns"]>> {
+  return (await import("./compare/index.js")).planRuns(...args);
 }
