@@ -241,3 +241,14 @@ export async function planRuns(
 ): Promise<ReturnType<Compare["planRuns"]>> {
   return (await import("./compare/index.js")).planRuns(...args);
 }
+
+/**
+ * Writes DIR/report.html for a run folder (checkpoint + metrics.jsonl): the spec, the
+ * per-epoch curves, the final metrics, prior samples and reconstructions; see
+ * docs/checkpoints.md.
+ */
+export async function writeRunReport(
+  ...args: Parameters<typeof import("./report/run-report.js").writeRunReport>
+): ReturnType<typeof import("./report/run-report.js").writeRunReport> {
+  return (await import("./report/run-report.js")).writeRunReport(...args);
+}

@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Tf } from "../../src/backends/tfjs/tf.js";
-import { encodedColumns, encodeRows, reconstructRows } from "../../src/engine/inspect/index.js";
+import {
+  dataRowProblems,
+  encodedColumns,
+  encodeRows,
+  reconstructRows,
+} from "../../src/engine/inspect/index.js";
 import type { NamedWeights } from "../../src/engine/types.js";
 import type { ModelIR } from "../../src/ir/types.js";
 import {
@@ -108,6 +113,22 @@ describe("encodeRows", () => {
     expect(
       encodedColumns({ name: "z", kind: "categorical", shape: [2], categories: 2 }, false),
     ).toEqual(["z0_p0", "z0_p1", "z1_p0", "z1_p1"]);
+  });
+});
+
+describe("data that does not fit the model", () => {
+  it("is named by dataRowProblems and rejected before anything runs", async () => {
+    expect(dataRowProblems(lin, x)).toEqual([]);
+    const wide = dataset([0, 1, 0, 1], 4);
+    expect(dataRowProblems(lin, wide)[0]).toMatch(/rows have 4 values, 'x' needs 3/);
+    const notBinary = dataset([0, 1, 0, 1, 0.5, 1], 3);
+    expect(dataRowProblems(lin, notBinary)[0]).toMatch(/row 1: 'x' needs 0 or 1.*0\.5/);
+    const before = tf.memory().numTensors;
+    await expect(encodeRows(lin, linW, wide, OPTS)).rejects.toThrow(/4 values/);
+    await expect(reconstructRows(lin, linW, notBinary, { seed: 1, ...OPTS })).rejects.toThrow(
+      /0 or 1/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

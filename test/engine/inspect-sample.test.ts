@@ -184,7 +184,7 @@ describe("decodeLatents", () => {
     const toy = compileIR(tableSource(3, 4));
     expect(latentRowProblems(toy, Float32Array.of(0, 3, 1), 3)).toEqual([]);
     expect(latentRowProblems(toy, Float32Array.of(0, 4), 2)[0]).toMatch(/row 1.*0\.\.3/);
-    expect(latentRowProblems(toy, Float32Array.of(0.5), 1)[0]).toMatch(/index/);
+    expect(latentRowProblems(toy, Float32Array.of(0.5), 1)[0]).toMatch(/integer/);
     await expect(decodeLatents(lin, linW, new Float32Array(3), 2, OPTS)).rejects.toThrow(
       /3 values/,
     );

@@ -3,6 +3,7 @@ import type { ModelIR } from "../../ir/types.js";
 import type { NamedWeights } from "../types.js";
 import { collectRows } from "./rows.js";
 import { withLoadedModel, type InspectOptions } from "./session.js";
+import { requireDataRows } from "./variables.js";
 
 /**
  * The distributions of Alemi et al. (2018, Fig. 2) for a model whose data and latent are
@@ -62,6 +63,7 @@ export async function categoricalPanels(
   const kx = scalarCategories(ir.data);
   const kz = scalarCategories(ir.latent);
   if (kx === null || kz === null) return null;
+  requireDataRows(ir, data);
   const empirical = empiricalDistribution(data, kx);
   return withLoadedModel(ir, weights, opts, async (model) => {
     const tf = model.tf;

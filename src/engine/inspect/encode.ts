@@ -4,7 +4,7 @@ import { uploadRows } from "../device-rows.js";
 import type { NamedWeights } from "../types.js";
 import { collectRows } from "./rows.js";
 import { withLoadedModel, type InspectOptions } from "./session.js";
-import { isContinuous, meanWidth, valueWidth } from "./variables.js";
+import { isContinuous, meanWidth, requireDataRows, valueWidth } from "./variables.js";
 
 /** A table: `rows` rows of `columns.length` values, row-major. */
 export interface EncodedRows {
@@ -45,6 +45,7 @@ export async function encodeRows(
   data: Dataset,
   opts: InspectOptions = {},
 ): Promise<EncodedRows> {
+  requireDataRows(ir, data);
   const v = ir.latent;
   const continuous = isContinuous(v);
   const dims = valueWidth(v);

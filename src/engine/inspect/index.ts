@@ -2,7 +2,7 @@ export { sampleModel, type ModelSample, type SampleOptions } from "./sample.js";
 export { reconstructRows, type ReconstructOptions } from "./reconstruct.js";
 export { encodeRows, encodedColumns, type EncodedRows } from "./encode.js";
 export { decodeLatents } from "./decode.js";
-export { latentRowProblems } from "./variables.js";
+export { dataRowProblems, latentRowProblems } from "./variables.js";
 export {
   traversalLatents,
   traversalDims,

@@ -6,7 +6,7 @@ import type { NamedWeights } from "../types.js";
 import { decodedMean } from "./decode.js";
 import { collectRows } from "./rows.js";
 import { withLoadedModel, type InspectOptions } from "./session.js";
-import { isContinuous, meanWidth } from "./variables.js";
+import { isContinuous, meanWidth, requireDataRows } from "./variables.js";
 
 export interface ReconstructOptions extends InspectOptions {
   /** Seeds the draw z ~ q(z|x) for a binary or categorical latent (unused otherwise). */
@@ -25,6 +25,7 @@ export async function reconstructRows(
   data: Dataset,
   opts: ReconstructOptions,
 ): Promise<Float32Array> {
+  requireDataRows(ir, data);
   const continuous = isContinuous(ir.latent);
   return withLoadedModel(ir, weights, opts, async (model) => {
     const tf = model.tf;

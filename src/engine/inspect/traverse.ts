@@ -5,7 +5,7 @@ import type { NamedWeights } from "../types.js";
 import { posteriorMeanVariances } from "./posterior-spread.js";
 import { priorMoments, type PriorMoments } from "./prior-moments.js";
 import { withLoadedModel, type InspectOptions } from "./session.js";
-import { isContinuous, valueWidth } from "./variables.js";
+import { isContinuous, requireDataRows, valueWidth } from "./variables.js";
 
 export const MAX_TRAVERSAL_DIMS = 10;
 export const DEFAULT_TRAVERSAL_STEPS = 9;
@@ -111,6 +111,7 @@ export async function traversalLatents(
   const values = traversalOffsets(steps, span);
   const none: Traversal = { dims: [], steps, z: new Float32Array(0), values, coordinates: [] };
   if (!isContinuous(ir.latent)) return none;
+  if (opts.dims === undefined) requireDataRows(ir, data);
   return withLoadedModel(ir, weights, opts, async (model) => {
     const prior = await priorMoments(model);
     if (prior === null) return none;

@@ -1,4 +1,6 @@
 import type { Tensor, Tf } from "../../backends/tfjs/tf.js";
+import type { Dataset } from "../../data/types.js";
+import { describeLegalValues, isLegalValue, kindCode } from "../../data/values.js";
 import type { ModelIR, VariableIR } from "../../ir/types.js";
 
 /** Values of `v` per row (indices for a categorical variable). */
@@ -28,9 +30,9 @@ export function variableTensor(tf: Tf, v: VariableIR, values: Float32Array, rows
 }
 
 /**
- * Why `values` cannot be `rows` rows of `v`: wrong length, non-finite entries, indices
- * that are not integers in 0..K−1, binary values other than 0 and 1. Empty when they fit.
- * Pure; callers turn the lines into diagnostics.
+ * Why `values` cannot be `rows` rows of `v`: wrong length, or a value that is not legal
+ * for its kind (src/data/values.ts: finite, 0/1, [0, 1], an index in 0..K−1). Empty when
+ * they fit. Pure; callers turn the lines into diagnostics.
  */
 export function variableRowProblems(v: VariableIR, values: Float32Array, rows: number): string[] {
   const width = valueWidth(v);
@@ -38,22 +40,27 @@ export function variableRowProblems(v: VariableIR, values: Float32Array, rows: n
   if (values.length !== rows * width) {
     return [`${values.length} values do not make ${rows} rows of ${width} for '${v.name}'`];
   }
+  const code = kindCode(v.kind);
   const k = v.categories ?? 0;
-  const fits = (x: number) =>
-    v.kind === "categorical"
-      ? Number.isInteger(x) && x >= 0 && x < k
-      : v.kind === "binary"
-        ? x === 0 || x === 1
-        : Number.isFinite(x);
-  const i = values.findIndex((x) => !fits(x));
+  const i = values.findIndex((x) => !isLegalValue(code, k, x));
   if (i < 0) return [];
-  const want =
-    v.kind === "categorical"
-      ? `an index in 0..${k - 1}`
-      : v.kind === "binary"
-        ? "0 or 1"
-        : "a finite number";
-  return [`row ${Math.floor(i / Math.max(1, width))}: '${v.name}' needs ${want}, got ${values[i]}`];
+  const row = Math.floor(i / Math.max(1, width));
+  return [`row ${row}: '${v.name}' needs ${describeLegalValues(v)}, got ${values[i]}`];
+}
+
+/** Why `data` cannot be the rows of the model's data variable; empty when it can. */
+export function dataRowProblems(ir: ModelIR, data: Dataset): string[] {
+  const width = valueWidth(ir.data);
+  if (data.dim !== width) {
+    return [`${data.source}: rows have ${data.dim} values, '${ir.data.name}' needs ${width}`];
+  }
+  return variableRowProblems(ir.data, data.values, data.rows).map((p) => `${data.source}: ${p}`);
+}
+
+/** Throws when `data` does not fit the model: callers check with dataRowProblems first. */
+export function requireDataRows(ir: ModelIR, data: Dataset): void {
+  const problems = dataRowProblems(ir, data);
+  if (problems.length > 0) throw new Error(problems.join("; "));
 }
 
 /**
