@@ -147,10 +147,10 @@ export async function writeRunReport(
   sections.push({ heading: "Spec", blocks: [{ kind: "code", text: ckpt.source }] });
   const html = htmlReport({
     title: `${ckpt.ir.name}: ${ckpt.ir.objective.source}`,
-    subtitle: `${history.length} epoch(s) on ${t.dataset ?? "(no dataset)"}`,
+    subtitle: `${history.length} epoch(s)${t.dataset ? ` on ${t.dataset}` : ""}`,
     provenance: [
       ["objective", ckpt.ir.objective.source],
-      ["dataset", String(t.dataset)],
+      ["dataset", t.dataset ?? "(passed in by the caller)"],
       ["epochs × batch", `${t.epochs} × ${t.batch}`],
       ["optimizer", `${t.optimizer.name}(lr: ${t.optimizer.lr})`],
       ["samples L", String(t.samples)],
