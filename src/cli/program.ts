@@ -3,6 +3,7 @@ import { packageVersion } from "../index.js";
 import type { Accept, RegisterCommand } from "./command.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCodegen } from "./commands/codegen.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerDatasets } from "./commands/datasets.js";
 import { registerEval } from "./commands/eval.js";
 import { registerExplain } from "./commands/explain.js";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerExplain,
   registerTrain,
   registerEval,
+  registerCompare,
   registerCodegen,
   registerDatasets,
 ];
