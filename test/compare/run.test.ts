@@ -88,6 +88,28 @@ describe("runCompare", () => {
       expect(m.log_likelihood!).toBeGreaterThan(m.elbo - 0.05);
       expect(r.history).toHaveLength(2);
     }
+    expect(a.files).toEqual(
+      expect.arrayContaining([
+        "results.json",
+        "results.csv",
+        "report.html",
+        "figures/rate-distortion.svg",
+        "figures/rate-distortion.png",
+        "figures/objective-curves.svg",
+        "figures/objective-curves.png",
+      ]),
+    );
+    for (const f of a.files) expect(existsSync(path.join(dir, "cache", f)), f).toBe(true);
+    // Two real numbers per point are neither an image nor a categorical toy.
+    expect(a.notes.join("\n")).toMatch(/image data/);
+    expect(a.notes.join("\n")).toMatch(/Figure 2/);
+    const html = readFileSync(path.join(dir, "cache/report.html"), "utf8");
+    expect(html).toContain('data-table="results"');
+    expect(html).toContain('data-figure="rate-distortion"');
+    expect(html).toContain("beta_vae(beta: 2)");
+    const results = JSON.parse(readFileSync(path.join(dir, "cache/results.json"), "utf8"));
+    expect(results.runs).toHaveLength(2);
+    expect(results.summary[0].metrics.rate.mean).toBe(a.records[0]!.metrics!.rate);
     // beta = 2 weighs the rate twice: its rate is below the ELBO run's.
     expect(a.records[1]!.metrics!.rate).toBeLessThan(a.records[0]!.metrics!.rate);
 
