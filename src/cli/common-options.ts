@@ -1,6 +1,6 @@
 import { Option } from "commander";
 import { BACKEND_NAMES } from "../index.js";
-import { integerAtLeast, integerBetween } from "./flags.js";
+import { integerAtLeast, integerBetween, oneOf } from "./flags.js";
 import { MAX_WORKERS } from "../semantics/check-train.js";
 
 /** Options several commands share, worded once. */
@@ -37,3 +37,18 @@ export const workersOption = (what: string, fallback: string): Option =>
     "--workers <N>",
     `threads for ${what}, 1 to ${MAX_WORKERS} (default: ${fallback})`,
   ).argParser(integerBetween(1, MAX_WORKERS));
+
+export const inspectCheckpointOption = (): Option =>
+  new Option(
+    "--checkpoint <dir>",
+    "the run folder written by 'vae train' (spec.vae, ir.json, weights.json, config.json)",
+  ).makeOptionMandatory();
+
+export const inspectSplitOption = (): Option =>
+  new Option(
+    "--split <name>",
+    "which split of the data: train, valid or test (default: test, or train when the dataset has no test split)",
+  ).argParser(oneOf("train", "valid", "test"));
+
+export const inspectFileArgument =
+  "the .vae model; it must describe the checkpoint's model (default: the checkpoint's spec.vae)";

@@ -7,7 +7,11 @@ import { registerCompare } from "./commands/compare.js";
 import { registerDatasets } from "./commands/datasets.js";
 import { registerEval } from "./commands/eval.js";
 import { registerExplain } from "./commands/explain.js";
+import { registerEncode } from "./commands/encode.js";
+import { registerReconstruct } from "./commands/reconstruct.js";
+import { registerSample } from "./commands/sample.js";
 import { registerTrain } from "./commands/train.js";
+import { registerTraverse } from "./commands/traverse.js";
 
 /** Every command, in the order `vae --help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -16,6 +20,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTrain,
   registerEval,
   registerCompare,
+  registerSample,
+  registerReconstruct,
+  registerEncode,
+  registerTraverse,
   registerCodegen,
   registerDatasets,
 ];

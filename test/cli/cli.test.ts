@@ -94,7 +94,18 @@ describe("usage", () => {
   it("prints the overview and each command's usage on stdout with status 0", async () => {
     const top = await vae("--help");
     expect(top).toMatchObject({ code: 0, stderr: "" });
-    for (const c of ["check", "explain", "train", "eval", "codegen", "datasets"])
+    for (const c of [
+      "check",
+      "explain",
+      "train",
+      "eval",
+      "sample",
+      "reconstruct",
+      "encode",
+      "traverse",
+      "codegen",
+      "datasets",
+    ])
       expect(top.stdout).toMatch(new RegExp(`\\n  ${c} .*\\S`));
     const train = await vae("train", "--help");
     expect(train).toMatchObject({ code: 0, stderr: "" });

@@ -152,6 +152,27 @@ describe("parseCommandLine", () => {
     });
   });
 
+  it("takes FILE as optional for the commands that read a checkpoint", () => {
+    for (const kind of ["eval", "sample", "reconstruct", "encode", "traverse"]) {
+      expect(parsed(kind, "--checkpoint", "run"), kind).toMatchObject({
+        command: { kind, file: undefined, options: { checkpoint: "run" } },
+      });
+      expect(parsed(kind, "m.vae", "--checkpoint", "run"), kind).toMatchObject({
+        command: { kind, file: "m.vae" },
+      });
+      expect(parsed(kind, "m.vae"), kind).toMatchObject({ error: { option: "--checkpoint" } });
+    }
+    expect(parsed("sample", "--checkpoint", "run")).toMatchObject({
+      command: { options: { count: 64, seed: 0, mean: false } },
+    });
+    expect(parsed("sample", "--checkpoint", "run", "-n", "0")).toMatchObject({
+      error: { option: "--count", reason: "expects an integer ≥ 1, got '0'" },
+    });
+    expect(parsed("traverse", "--checkpoint", "run")).toMatchObject({
+      command: { options: { steps: 9 } },
+    });
+  });
+
   it("defaults eval to the test split", () => {
     expect(parsed("eval", "m.vae", "--checkpoint", "run")).toMatchObject({
       command: { kind: "eval", options: { split: "test", checkpoint: "run" } },

@@ -1,15 +1,7 @@
 import * as path from "node:path";
 import { Option, type Command } from "commander";
-import {
-  COMMAND_LINE,
-  diagnose,
-  diagnostic,
-  initBackend,
-  loadCheckpoint,
-  resolveDataset,
-  syntheticSpan,
-  weightMismatches,
-} from "../../index.js";
+import { diagnose, initBackend, resolveDataset, subsetRows } from "../../index.js";
+import { loadCheckpointModel } from "../checkpoint-model.js";
 import { examplesHelp, type Accept } from "../command.js";
 import {
   backendOption,
@@ -17,10 +9,12 @@ import {
   modelOption,
   seedOption,
   workersOption,
+  inspectFileArgument,
 } from "../common-options.js";
 import { compileReported } from "../compile.js";
 import { integerAtLeast, oneOf } from "../flags.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
+import { datasetSpec } from "../inspect-data.js";
 import { informationTable, metricsTable } from "../tables.js";
 
 export type SplitName = "train" | "valid" | "test";
@@ -36,7 +30,7 @@ export interface EvalOptions {
   json: boolean;
   /** k of the importance-sampled log p(x) (`--iw K`); unset: not estimated. */
   iw?: number;
-  /** Evaluate only the first N rows of the split (`--rows N`). */
+  /** Evaluate N rows of the split drawn at random (`--rows N`, seeded by `seed`). */
   rows?: number;
   /** Estimator of log q(z) for I_q(X;Z) and KL[q(z)‖p(z)] (`--mi`). */
   mi?: "stratified" | "mws";
@@ -64,7 +58,7 @@ export function registerEval(program: Command, accept: Accept): void {
         "-sampled log p(x) (--iw), I_q(X;Z) with its bounds H − D ≤ I ≤ R, KL[q(z)‖p(z)] and " +
         "the active units; see docs/diagnostics-metrics.md.",
     )
-    .argument("<file>", "the .vae model the checkpoint was trained from")
+    .argument("[file]", inspectFileArgument)
     .addOption(checkpointOption())
     .addOption(dataOption())
     .addOption(splitOption())
@@ -83,7 +77,7 @@ export function registerEval(program: Command, accept: Accept): void {
     .addOption(
       new Option(
         "--rows <N>",
-        "evaluate only the first N rows of the split (default: all)",
+        "evaluate N rows drawn at random from the split, seeded by --seed (default: all)",
       ).argParser(integerAtLeast(1)),
     )
     .addOption(
@@ -106,7 +100,7 @@ export function registerEval(program: Command, accept: Accept): void {
         ],
       ]),
     )
-    .action((file: string, o: Record<string, unknown>) => {
+    .action((file: string | undefined, o: Record<string, unknown>) => {
       const options: EvalOptions = {
         model: o.model as string | undefined,
         checkpoint: o.checkpoint as string,
@@ -125,25 +119,11 @@ export function registerEval(program: Command, accept: Accept): void {
     });
 }
 
-async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number> {
-  const res = compileReported(io, file, { model: o.model });
-  if (!res.ir) return 1;
-  const ir = res.ir;
-  const ckpt = await loadCheckpoint(path.resolve(o.checkpoint));
-  reportDiagnostics(io, ckpt.diagnostics);
-  if (!ckpt.value) return 1;
-  const misfit = weightMismatches(ir, ckpt.value.weights);
-  if (misfit.length > 0) {
-    const reason = `its weights do not fit model '${ir.name}' of ${file}: ${misfit.slice(0, 3).join("; ")}`;
-    reportDiagnostics(io, [
-      diagnostic("checkpoint-invalid", syntheticSpan(COMMAND_LINE), {
-        path: o.checkpoint,
-        reason,
-      }),
-    ]);
-    return 1;
-  }
-  const spec = o.data ?? ckpt.value.config.train.dataset ?? ir.train.dataset;
+async function runEval(io: CliIO, file: string | undefined, o: EvalOptions): Promise<number> {
+  const model = await loadCheckpointModel(io, { ...o, file, command: "eval" });
+  if (model === null) return 1;
+  const { ir, weights } = model;
+  const spec = datasetSpec(model, o.data);
   if (spec === null)
     return reportUsageError(io, {
       option: "--data",
@@ -165,14 +145,13 @@ async function runEval(io: CliIO, file: string, o: EvalOptions): Promise<number>
     reportDiagnostics(io, backend.diagnostics);
     return 1;
   }
-  const rows = Math.min(o.rows ?? split.rows, split.rows);
-  const evaluated =
-    rows === split.rows
-      ? split
-      : { ...split, rows, values: split.values.subarray(0, rows * split.dim) };
-  const m = await diagnose(ir, ckpt.value.weights, evaluated, {
+  const seed = o.seed ?? ir.train.seed;
+  // A random subset, not a prefix: dataset files are often sorted (by class, by source).
+  const evaluated = o.rows === undefined ? split : subsetRows(split, o.rows, seed);
+  const rows = evaluated.rows;
+  const m = await diagnose(ir, weights, evaluated, {
     samples: o.samples ?? ir.train.samples,
-    seed: o.seed ?? ir.train.seed,
+    seed,
     entropy: data.value.entropy,
     iwSamples: o.iw ?? null,
     ...(o.mi !== undefined && { aggregate: o.mi }),

@@ -20,8 +20,10 @@ import {
 } from "../common-options.js";
 import { compileReported } from "../compile.js";
 import { integerAtLeast, positiveNumber } from "../flags.js";
-import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
+import { errorReason, reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import { ProgressBar } from "../progress.js";
+import { createFreshFolder, runFolderName } from "../run-folder.js";
+import { shownPath } from "../output-file.js";
 import { epochLine, formatMetric, metricsTable } from "../tables.js";
 
 export interface TrainOptions {
@@ -102,8 +104,10 @@ export function registerTrain(program: Command, accept: Accept): void {
     .description(
       "Train FILE's model with Auto-Encoding Variational Bayes. Flags override the file's " +
         "train { } options. Progress goes to stderr; the final metrics (nats per data point) " +
-        "to stdout. --out writes a checkpoint (spec.vae, ir.json, weights.json, config.json) " +
-        "and metrics.jsonl, one line per epoch.",
+        "to stdout. Every run writes a folder (--out DIR, default a new runs/MODEL-DATE-TIME) " +
+        "holding the checkpoint (spec.vae, ir.json, weights.json, config.json), metrics.jsonl " +
+        "(one line per epoch) and report.html (curves, samples, reconstructions); the " +
+        "inspection commands (sample, reconstruct, encode, traverse) read it with --checkpoint.",
     )
     .argument("<file>", "the .vae model")
     .addOption(dataOption())
@@ -140,7 +144,10 @@ export function registerTrain(program: Command, accept: Accept): void {
     .addOption(
       workersOption("data-parallel replicas of each step (wasm, cpu)", "the file's, else 1"),
     )
-    .option("--out <dir>", "write a checkpoint and metrics.jsonl to this directory")
+    .option(
+      "--out <dir>",
+      "the run folder: checkpoint, metrics.jsonl and report.html (default: a new folder runs/MODEL-YYYYMMDD-HHMMSS)",
+    )
     .option("--json", "end stdout with one JSON object holding the final metrics")
     .option("--quiet", "no progress on stderr")
     .addHelpText(
@@ -230,8 +237,20 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
       `L = ${config.samples}, ${config.optimizer.name}(lr: ${config.optimizer.lr}), seed ${config.seed}`,
   );
 
-  const out = o.out ? path.resolve(o.out) : null;
-  const metricsSink = out ? await openMetricsLog(out) : null;
+  const out = await runFolder(io, o, ir.name);
+  if (out === null) return 1;
+  const shown = shownPath(out);
+  log(`writing the run to ${shown}`);
+  let metricsSink: Awaited<ReturnType<typeof openMetricsLog>>;
+  try {
+    metricsSink = await openMetricsLog(out);
+  } catch (e) {
+    return reportUsageError(io, {
+      option: "--out",
+      reason: `cannot write to '${shown}': ${errorReason(e)}`,
+      command: "train",
+    });
+  }
   const stepsPerEpoch = Math.ceil(splits.train.rows / config.batch);
   const bar = new ProgressBar(io.stderr, stepsPerEpoch * config.epochs);
   const result = await train(ir, splits, config, {
@@ -245,7 +264,7 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
     onEpoch: (m) => {
       bar.clear();
       log(epochLine(m, config.epochs));
-      metricsSink?.append(m);
+      metricsSink.append(m);
     },
     log: (s) => {
       bar.clear();
@@ -253,19 +272,21 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
     },
   });
   bar.clear();
-  await metricsSink?.close();
-  if (out) {
-    const problems = await saveCheckpoint(out, {
-      source: res.sources.get(file) ?? "",
-      ir,
-      train: config,
-      backend: backend.name,
-      weights: result.weights,
-    });
-    reportDiagnostics(io, problems, res.sources);
-    if (problems.length > 0) return 1;
-    log(`checkpoint written to ${path.relative(process.cwd(), out) || "."}`);
-  }
+  await metricsSink.close();
+  const problems = await saveCheckpoint(out, {
+    source: res.sources.get(file) ?? "",
+    ir,
+    train: config,
+    backend: backend.name,
+    weights: result.weights,
+  });
+  reportDiagnostics(io, problems, res.sources);
+  if (problems.length > 0) return 1;
+  // The report loads vega and resvg: only once a run is done, never at start-up.
+  const { writeRunReport } = await import("../../report/run-report.js");
+  const report = await writeRunReport(out, { data: splits.test ?? splits.valid ?? splits.train });
+  reportDiagnostics(io, report.diagnostics);
+  if (report.path === undefined) return 1;
 
   const last = result.history[result.history.length - 1];
   if (o.json) {
@@ -291,5 +312,24 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
       ]) + `\n(nats per data point; ${Math.round(result.samples_per_second)} samples/s)\n`,
     );
   }
+  log(
+    `run written to ${shown}: checkpoint, metrics.jsonl and ${path.join(shown, path.basename(report.path))}`,
+  );
   return 0;
+}
+
+/** --out DIR, or a fresh folder under runs/ named after the model and the time. */
+async function runFolder(io: CliIO, o: TrainOptions, model: string): Promise<string | null> {
+  if (o.out !== undefined) return path.resolve(o.out);
+  const parent = path.resolve("runs");
+  try {
+    return await createFreshFolder(parent, runFolderName(model, new Date()));
+  } catch (e) {
+    reportUsageError(io, {
+      option: "--out",
+      reason: `no --out given, and a run folder cannot be created in '${parent}': ${errorReason(e)}; pass --out DIR`,
+      command: "train",
+    });
+    return null;
+  }
 }

@@ -1,0 +1,72 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { errorReason, reportUsageError, type CliIO, type UsageError } from "./io.js";
+
+export type OutputFormat = "png" | "csv";
+
+/**
+ * What `--out PATH` asks for by its extension: .png (image data only) or .csv; without
+ * --out, a PNG for image data and a CSV otherwise.
+ */
+export function outputFormat(
+  out: string | undefined,
+  image: boolean,
+  command: string,
+): OutputFormat | UsageError {
+  if (out === undefined) return image ? "png" : "csv";
+  const ext = path.extname(out).toLowerCase();
+  if (ext === ".csv") return "csv";
+  if (ext === ".png") {
+    if (image) return "png";
+    return {
+      option: "--out",
+      reason:
+        `'${out}' asks for an image, but the data are not images; write a .csv ` +
+        "(a data variable declared [H, W], e.g. unit[28, 28], is drawn as images)",
+      command,
+    };
+  }
+  return { option: "--out", reason: `expects a .png or .csv path, got '${out}'`, command };
+}
+
+/** PATH without its extension: the stem that companion files are named after. */
+export function withoutExtension(file: string): string {
+  const ext = path.extname(file);
+  return ext === "" ? file : file.slice(0, -ext.length);
+}
+
+/**
+ * Writes one output file, creating its folder; a failure (an existing directory at that
+ * path, a folder without write permission) is reported as `invalid-option` for --out with
+ * the operating system's reason. Returns whether the file was written.
+ */
+export async function writeOutput(
+  io: CliIO,
+  file: string,
+  content: Uint8Array | string,
+  command: string,
+): Promise<boolean> {
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, content);
+    return true;
+  } catch (e) {
+    reportUsageError(io, {
+      option: "--out",
+      reason: `cannot write '${file}': ${errorReason(e)}`,
+      command,
+    });
+    return false;
+  }
+}
+
+/** A path as the user reads it: relative to the working folder when inside it. */
+export function shownPath(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? path.resolve(file) : rel;
+}
+
+/** Output pixels per image pixel: small images (8×8) are enlarged to about 56 pixels a side. */
+export function gridScale(height: number, width: number): number {
+  return Math.max(2, Math.ceil(56 / Math.max(height, width)));
+}
