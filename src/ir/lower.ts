@@ -1,4 +1,6 @@
 import type { CheckedDistribution, CheckedExpr, CheckedModel } from "../semantics/types.js";
+import { lookupDistribution } from "../stdlib/distributions/index.js";
+import { elementCount, isFlatVectorOf } from "./shapes.js";
 import {
   IR_VERSION,
   type DistributionIR,
@@ -37,9 +39,9 @@ export function lowerModel(model: CheckedModel, objective: ObjectiveIR): ModelIR
           ? { kind: "single", size: n.output.size }
           : { kind: "heads", heads: n.output.heads.map((h) => ({ name: h.name, size: h.size })) },
     })),
-    prior: lowerDistribution(model.prior),
-    encoder: lowerDistribution(model.encoder),
-    decoder: lowerDistribution(model.decoder),
+    prior: lowerDistribution(model.prior, model),
+    encoder: lowerDistribution(model.encoder, model),
+    decoder: lowerDistribution(model.decoder, model),
     objective: structuredClone(objective),
     train: { ...model.train, optimizer: { ...model.train.optimizer } },
   };
@@ -51,9 +53,18 @@ function lowerVariable(v: CheckedModel["data"]): VariableIR {
   return out;
 }
 
-function lowerDistribution(d: CheckedDistribution): DistributionIR {
+function lowerDistribution(d: CheckedDistribution, model: CheckedModel): DistributionIR {
+  const variable = d.variable === model.data.name ? model.data : model.latent;
+  const eventShaped = lookupDistribution(d.dist)?.paramShape === "event";
   const params: Record<string, TensorExpr> = {};
-  for (const [name, e] of Object.entries(d.params)) params[name] = lowerTensorExpr(e);
+  for (const [name, e] of Object.entries(d.params)) {
+    const lowered = lowerTensorExpr(e);
+    // The checker let a vector [n] through for a variable of n values (rank ≥ 2).
+    params[name] =
+      eventShaped && isFlatVectorOf(lowered.shape, variable.shape)
+        ? reshaped(lowered, variable.shape)
+        : lowered;
+  }
   return {
     role: d.role,
     label: d.label,
@@ -63,6 +74,10 @@ function lowerDistribution(d: CheckedDistribution): DistributionIR {
     params,
     bindings: d.bindings.map((b) => ({ name: b.name, value: lowerTensorExpr(b.value) })),
   };
+}
+
+function reshaped(input: TensorExpr, shape: Shape): TensorExpr {
+  return { op: "reshape", input, shape: [...shape] };
 }
 
 function shapeOf(e: CheckedExpr): Shape {
@@ -89,8 +104,16 @@ export function lowerTensorExpr(e: CheckedExpr): TensorExpr {
       return { op: "param", name: e.name, shape };
     case "local":
       return { op: "local", name: e.name, shape };
-    case "net":
-      return { op: "net", net: e.net, input: lowerTensorExpr(e.input), shape };
+    case "net": {
+      const input = lowerTensorExpr(e.input);
+      // A vector net takes a tensor of rank ≥ 2 flattened row-major (the checker matched
+      // its size); index inputs (tables) keep their shape.
+      const flat =
+        e.input.type.kind === "tensor" && input.shape.length >= 2
+          ? reshaped(input, [elementCount(input.shape)])
+          : input;
+      return { op: "net", net: e.net, input: flat, shape };
+    }
     case "head":
       return { op: "head", input: lowerTensorExpr(e.input), head: e.head, shape };
     case "unary":

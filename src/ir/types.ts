@@ -69,7 +69,13 @@ export type TensorExpr =
   | { op: "net"; net: string; input: TensorExpr; shape: Shape }
   | { op: "head"; input: TensorExpr; head: string; shape: Shape }
   | { op: "unary"; fn: UnaryFn; input: TensorExpr; shape: Shape }
-  | { op: "binary"; fn: BinaryFn; lhs: TensorExpr; rhs: TensorExpr; shape: Shape };
+  | { op: "binary"; fn: BinaryFn; lhs: TensorExpr; rhs: TensorExpr; shape: Shape }
+  /**
+   * The same values in row-major order under another event shape of equal size (batch axis
+   * kept). Lowering inserts it where an image-shaped value meets a vector: before a vector
+   * net's input, and on a parameter [n] of a distribution over a variable of n values.
+   */
+  | { op: "reshape"; input: TensorExpr; shape: Shape };
 
 /**
  * A distribution instance for one role. `dist` names an entry of the distribution

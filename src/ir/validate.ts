@@ -6,7 +6,7 @@ import {
 } from "../stdlib/distributions/index.js";
 import { lookupNet } from "../stdlib/nets/index.js";
 import { activations } from "../stdlib/nets/index.js";
-import { broadcastShapes } from "./shapes.js";
+import { broadcastShapes, elementCount } from "./shapes.js";
 import {
   IR_VERSION,
   type DistributionIR,
@@ -195,6 +195,13 @@ function verifyTensorExpr(
       verifyTensorExpr(e.lhs, where, visible, locals, env);
       verifyTensorExpr(e.rhs, where, visible, locals, env);
       return expect(broadcastShapes(e.lhs.shape, e.rhs.shape), "operands do not broadcast");
+    case "reshape":
+      verifyTensorExpr(e.input, where, visible, locals, env);
+      if (!isShape(e.shape)) return env.fail(where, `bad shape ${JSON.stringify(e.shape)}`);
+      if (elementCount(e.shape) !== elementCount(e.input.shape)) {
+        env.fail(where, `reshape of [${e.input.shape}] to [${e.shape}] changes the value count`);
+      }
+      return;
   }
 }
 

@@ -10,7 +10,8 @@ import {
 import type { Arg, Call, DistributionDecl } from "../syntax/ast.js";
 import { checkTensorExpr, tensorOperand, type ExprScope } from "./check-expr.js";
 import { formatCheckedType } from "./check-types.js";
-import { broadcastsTo, formatShape } from "./shapes.js";
+import type { Shape } from "../ir/types.js";
+import { broadcastsTo, elementCount, formatShape, isFlatVectorOf } from "./shapes.js";
 import type { CheckedDistribution, CheckedExpr, CheckedVariable } from "./types.js";
 
 /** Declared model-level things a distribution declaration is checked against. */
@@ -102,11 +103,14 @@ export function checkDistributionDecl(
     if (mixture && components === undefined) continue;
     if (shape !== undefined && supported && signature && target) {
       const required = requiredParamShape(signature, target, name, components);
-      if (!broadcastsTo(shape, required)) {
+      if (!broadcastsTo(shape, required) && !readsAsEvent(signature, shape, required)) {
+        const flat = signature.paramShape === "event" && required.length >= 2;
         diagnostics.push(
           diagnostic("shape-mismatch", arg.value.span, {
             what: `parameter '${name}' of ${signature.name}`,
-            expected: `${formatShape(required)} or a shape that broadcasts to it`,
+            expected:
+              `${formatShape(required)} or a shape that broadcasts to it` +
+              (flat ? `, or [${elementCount(required)}] read row-major` : ""),
             found: formatShape(shape),
           }),
         );
@@ -135,6 +139,15 @@ export function checkDistributionDecl(
     bindings,
     span: d.span,
   };
+}
+
+/**
+ * True when a parameter of shape `shape` is a vector of the variable's values in row-major
+ * order (a net's [784] output for a binary[28, 28] image); lowering reshapes it. Only for
+ * families whose parameters have the event shape itself.
+ */
+function readsAsEvent(signature: DistributionSignature, shape: Shape, required: Shape): boolean {
+  return signature.paramShape === "event" && isFlatVectorOf(shape, required);
 }
 
 function verifyRoleVariables(

@@ -2,7 +2,8 @@ import { diagnostic, type Diagnostic, type Span } from "../diagnostics/index.js"
 import { elementwiseFunctions, lookupElementwiseFunction } from "../stdlib/functions.js";
 import type { NetSignature } from "../stdlib/nets/index.js";
 import type { Call, Expr, Member } from "../syntax/ast.js";
-import { broadcastShapes, formatShape, formatType } from "./shapes.js";
+import type { Shape } from "../ir/types.js";
+import { broadcastShapes, elementCount, formatShape, formatType } from "./shapes.js";
 import type { CheckedExpr, CheckedNet, CheckedParam, CheckedVariable, ExprType } from "./types.js";
 
 /** What a distribution's parameter expressions can see. */
@@ -299,10 +300,23 @@ function netOutputType(
     }
     return outShape(t.shape);
   }
-  if (t.kind !== "tensor" || t.shape.length !== 1 || t.shape[0] !== net.inputSize) {
-    return mismatch(`real[${net.inputSize}]`);
+  if (t.kind !== "tensor" || !fitsVectorInput(t.shape, net.inputSize)) {
+    // Named only where flattening was on offer, so a plain size mismatch reads as before.
+    const n = net.inputSize;
+    const flat = t.kind === "tensor" && t.shape.length >= 2;
+    return mismatch(`real[${n}]` + (flat ? ` (or any shape of ${n} values)` : ""));
   }
   return outShape([]);
+}
+
+/**
+ * True when a tensor of event shape `shape` can be a vector net's input of `size` values:
+ * a vector of exactly that size, or a tensor of rank 2 or more holding that many values,
+ * which lowering flattens row-major.
+ */
+function fitsVectorInput(shape: Shape, size: number): boolean {
+  if (shape.length === 1) return shape[0] === size;
+  return shape.length >= 2 && elementCount(shape) === size;
 }
 
 /** The expression a name stands for, seeing through `where` bindings. */

@@ -1,7 +1,7 @@
-import { broadcastShapes } from "../ir/shapes.js";
+import { broadcastShapes, elementCount, isFlatVectorOf } from "../ir/shapes.js";
 import type { Shape } from "../ir/types.js";
 
-export { broadcastShapes };
+export { broadcastShapes, elementCount, isFlatVectorOf };
 import type { ExprType } from "./types.js";
 
 /** True when a value of shape `from` can stand in for one of shape `to` by broadcasting. */

@@ -219,6 +219,12 @@ export function compileModel(ir: ModelIR, tf: Tf, seed: number): CompiledModel {
                   : tf.div(ta, tb);
           return { t, batched: a.batched || b.batched };
         }
+        case "reshape": {
+          // Row-major, as the values of an image are laid out in its data rows.
+          const x = value(e.input);
+          const shape = x.batched ? [x.t.shape[0]!, ...e.shape] : e.shape;
+          return { t: tf.reshape(x.t, shape), batched: x.batched };
+        }
       }
     };
 

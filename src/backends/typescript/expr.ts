@@ -184,6 +184,16 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
           indices: false,
         };
       }
+      case "reshape": {
+        const x = value(e.input);
+        const lead = x.batched ? "-1, " : "";
+        return {
+          code: bind(`tf.reshape(${x.code}, [${lead}${e.shape.join(", ")}])`),
+          batched: x.batched,
+          shape: e.shape,
+          indices: x.indices,
+        };
+      }
     }
   };
 

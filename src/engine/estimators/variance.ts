@@ -25,6 +25,7 @@ export function roleVariables(model: CompiledModel, dist: DistributionIR): Varia
         return;
       case "head":
       case "unary":
+      case "reshape":
         return walk(e.input);
       case "binary":
         walk(e.lhs);
