@@ -4,7 +4,7 @@ import type { TopLevelSpec } from "vega-lite";
 import { imageShapeOf } from "../data/index.js";
 import type { Dataset, DatasetSplits } from "../data/types.js";
 import type { NamedWeights } from "../engine/types.js";
-import { loadCheckpoint } from "../index.js";
+import { initBackend, loadCheckpoint } from "../index.js";
 import { evaluationRows, heldOutSplit, selectRows } from "./execute-run.js";
 import type { PlannedRun, RunPlan, RunRecord } from "./types.js";
 
@@ -85,6 +85,14 @@ export async function compareFigures(
   );
 
   const trained = await firstTrainedRuns(plan, records);
+  // Started here, before any inspection touches tfjs, so its default backend never runs.
+  const backend = await initBackend(plan.runs[0]!.train.backend ?? "auto");
+  if ("diagnostics" in backend) {
+    notes.push(
+      `no figure needing the models: ${backend.diagnostics.map((d) => d.message).join("; ")}`,
+    );
+    trained.length = 0;
+  }
   await chart(
     "objective-curves",
     "Rate and distortion during training",

@@ -174,6 +174,8 @@ async function runCompareCommand(
   );
   for (const r of outcome.records.filter((x) => x.status === "failed"))
     io.stdout.write(`failed: ${r.objective}, seed ${r.seed}: ${r.reason}\n`);
-  io.stderr.write(`wrote ${outcome.files.join(", ")} in ${options.out}\n`);
+  const figures = outcome.files.filter((f) => f.startsWith("figures/")).length;
+  const pages = outcome.files.filter((f) => !f.startsWith("figures/")).join(", ");
+  io.stderr.write(`wrote ${pages} and ${figures} figure files in ${options.out}\n`);
   return outcome.exitCode;
 }
