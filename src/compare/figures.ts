@@ -22,6 +22,9 @@ export interface FigureSet {
 /** Images per objective in the reconstruction and sample grids. */
 export const GRID_COLUMNS = 8;
 
+/** Output pixels per image pixel: about 56 pixels a cell, so 8×8 images are not specks. */
+export const gridScale = (image: { height: number }) => Math.max(2, Math.round(56 / image.height));
+
 interface Trained {
   objective: string;
   run: PlannedRun;
@@ -157,7 +160,10 @@ async function imageGrids(
       kind: "image",
       title: "Reconstructions of the same held-out inputs",
       caption: `Row 1: ${n} held-out inputs; then E[x|z] of each objective's model, ${order}.`,
-      png: gridPng({ values: recon, count: (trained.length + 1) * n, ...image }, { columns: n }),
+      png: gridPng(
+        { values: recon, count: (trained.length + 1) * n, ...image },
+        { columns: n, scale: gridScale(image) },
+      ),
     },
     {
       id: "samples",
@@ -168,7 +174,7 @@ async function imageGrids(
         .join("; ")}.`,
       png: gridPng(
         { values: samples, count: trained.length * GRID_COLUMNS, ...image },
-        { columns: GRID_COLUMNS },
+        { columns: GRID_COLUMNS, scale: gridScale(image) },
       ),
     },
   ];
