@@ -1,6 +1,6 @@
 import { Option } from "commander";
 import { BACKEND_NAMES } from "../index.js";
-import { integerAtLeast, integerBetween, oneOf } from "./flags.js";
+import { integerAtLeast, integerBetween, nonEmpty, oneOf } from "./flags.js";
 import { MAX_WORKERS } from "../semantics/check-train.js";
 
 /** Options several commands share, worded once. */
@@ -42,7 +42,9 @@ export const inspectCheckpointOption = (): Option =>
   new Option(
     "--checkpoint <dir>",
     "the run folder written by 'vae train' (spec.vae, ir.json, weights.json, config.json)",
-  ).makeOptionMandatory();
+  )
+    .argParser(nonEmpty)
+    .makeOptionMandatory();
 
 export const inspectSplitOption = (): Option =>
   new Option(

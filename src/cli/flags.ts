@@ -50,3 +50,9 @@ export function oneOf<T extends string>(...values: T[]): (v: string) => T {
     return hit;
   };
 }
+
+/** A path or name: anything but the empty string (which would mean the working folder). */
+export function nonEmpty(v: string): string {
+  if (v.trim() === "") throw new InvalidArgumentError("expects a path, got ''");
+  return v;
+}

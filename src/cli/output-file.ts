@@ -4,6 +4,20 @@ import { errorReason, reportUsageError, type CliIO, type UsageError } from "./io
 
 export type OutputFormat = "png" | "csv";
 
+/** The most rows a sample or reconstruction holds in memory (100,000 MNIST rows: 313 MB). */
+export const MAX_DRAWS = 100_000;
+
+/** The most cells of one PNG grid: 8 columns of 512 rows is already past reading. */
+export const MAX_GRID_IMAGES = 4096;
+
+export function tooManyImages(option: string, images: number, command: string): UsageError {
+  return {
+    option,
+    reason: `${images} images do not fit one PNG grid (at most ${MAX_GRID_IMAGES}); write a .csv with --out`,
+    command,
+  };
+}
+
 /**
  * What `--out PATH` asks for by its extension: .png (image data only) or .csv; without
  * --out, a PNG for image data and a CSV otherwise.

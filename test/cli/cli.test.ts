@@ -144,6 +144,8 @@ describe("usage", () => {
       "vae: error[invalid-option]: option --epochs: expects an integer ≥ 1, got '-1'\n" +
         "Run 'vae train --help' for usage.\n",
     );
+    const out = await vae("train", "examples/mnist-vae.vae", "--out", "");
+    expect(out.stderr).toContain("option --out: expects a path, got ''");
     const u = await vae("eval", "examples/mnist-vae.vae", "--checkpoint", "d", "--iww", "3");
     expect(u.code).toBe(1);
     expect(u.stderr).toContain("option --iww: is not an option of 'vae eval' (did you mean --iw?)");

@@ -255,6 +255,59 @@ describe("vae traverse", () => {
   });
 });
 
+describe("a categorical model (the Broken-ELBO toy on 300 points)", () => {
+  let run: string;
+  beforeAll(async () => {
+    const data = path.join(dir, "toy.csv");
+    writeFileSync(
+      data,
+      Array.from({ length: 300 }, (_, i) => String((i * 7) % 30)).join("\n") + "\n",
+    );
+    run = path.join(dir, "toy-run");
+    const t = await vae(
+      "train",
+      "examples/broken-elbo-toy.vae",
+      "--data",
+      data,
+      "--epochs",
+      "1",
+      "--out",
+      run,
+      "--quiet",
+    );
+    expect(t.code).toBe(0);
+  });
+
+  it("samples indices, or with --mean a probability vector per point", async () => {
+    const draws = path.join(dir, "toy-draws.csv");
+    expect((await vae("sample", "--checkpoint", run, "-n", "20", "--out", draws)).code).toBe(0);
+    const t = csv(readFileSync(draws, "utf8"));
+    expect(t.header).toEqual(["z", "x"]);
+    for (const row of t.rows)
+      for (const v of row)
+        expect(Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) < 30).toBe(true);
+    const means = path.join(dir, "toy-means.csv");
+    expect(
+      (await vae("sample", "--checkpoint", run, "-n", "20", "--mean", "--out", means)).code,
+    ).toBe(0);
+    const m = csv(readFileSync(means, "utf8"));
+    expect(m.header).toEqual(["z", ...Array.from({ length: 30 }, (_, k) => `x_p${k}`)]);
+    // Each row is a distribution over 30 values, written with 7 significant digits.
+    for (const row of m.rows)
+      expect(row.slice(1).reduce((a, v) => a + Number(v), 0)).toBeCloseTo(1, 5);
+  });
+
+  it("encodes q(z|x) as probabilities, and has no traversal", async () => {
+    const e = await vae("encode", "--checkpoint", run);
+    expect(e.code).toBe(0);
+    expect(csv(e.stdout).header).toEqual(Array.from({ length: 30 }, (_, k) => `z_p${k}`));
+    expect(csv(e.stdout).rows).toHaveLength(300);
+    const t = await vae("traverse", "--checkpoint", run);
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain("error[invalid-option]: option traverse: needs a continuous latent");
+  });
+});
+
 describe("vae eval without FILE", () => {
   it("evaluates the checkpoint's own model on a seeded random subset", async () => {
     const r = await vae("eval", "--checkpoint", digits.run, "--rows", "100", "--json");
@@ -289,6 +342,23 @@ describe("mistakes", () => {
     ],
     [["sample", "--checkpoint", "RUN", "--model", "Digits2D"], "option --model: applies to FILE"],
     [["encode", "--checkpoint", "RUN", "--out", "codes.txt"], "option --out: expects a .csv path"],
+    [
+      ["sample", "--checkpoint", "RUN", "-n", "5000"],
+      "option --count: 5000 images do not fit one PNG grid",
+    ],
+    [
+      ["reconstruct", "--checkpoint", "RUN", "-n", "2049"],
+      "option --count: 4098 images do not fit one PNG grid",
+    ],
+    [
+      ["sample", "--checkpoint", "RUN", "-n", "100001"],
+      "option --count: expects an integer ≤ 100000",
+    ],
+    [
+      ["traverse", "--checkpoint", "RUN", "--steps", "51"],
+      "option --steps: expects an integer ≤ 50",
+    ],
+    [["sample", "--checkpoint", ""], "option --checkpoint: expects a path, got ''"],
   ])("%j is a coded diagnostic", async (argv, message) => {
     const r = await vae(...argv.map((a) => (a === "RUN" ? digits.run : a)));
     expect(r.code).toBe(1);

@@ -12,7 +12,7 @@ import {
   seedOption,
 } from "../common-options.js";
 import { csvText } from "../csv.js";
-import { integerAtLeast } from "../flags.js";
+import { integerAtLeast, nonEmpty } from "../flags.js";
 import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import { shownPath, writeOutput } from "../output-file.js";
@@ -50,7 +50,11 @@ export function registerEncode(program: Command, accept: Accept): void {
       ).argParser(integerAtLeast(1)),
     )
     .addOption(seedOption("the choice of --rows points", "0"))
-    .option("--out <file.csv>", "write the CSV to this file instead of stdout")
+    .addOption(
+      new Option("--out <file.csv>", "write the CSV to this file instead of stdout").argParser(
+        nonEmpty,
+      ),
+    )
     .addOption(modelOption())
     .addOption(backendOption())
     .addHelpText(

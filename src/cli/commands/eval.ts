@@ -9,6 +9,7 @@ import {
   modelOption,
   seedOption,
   workersOption,
+  inspectCheckpointOption,
   inspectFileArgument,
 } from "../common-options.js";
 import { compileReported } from "../compile.js";
@@ -38,16 +39,10 @@ export interface EvalOptions {
   workers?: number;
 }
 
-export const splitOption = (): Option =>
+const splitOption = (): Option =>
   new Option("--split <name>", "which split of the dataset: train, valid or test")
     .default("test", "test")
     .argParser(oneOf<SplitName>("train", "valid", "test"));
-
-export const checkpointOption = (): Option =>
-  new Option(
-    "--checkpoint <dir>",
-    "the directory written by 'vae train --out DIR'",
-  ).makeOptionMandatory();
 
 export function registerEval(program: Command, accept: Accept): void {
   program
@@ -59,7 +54,7 @@ export function registerEval(program: Command, accept: Accept): void {
         "the active units; see docs/diagnostics-metrics.md.",
     )
     .argument("[file]", inspectFileArgument)
-    .addOption(checkpointOption())
+    .addOption(inspectCheckpointOption())
     .addOption(dataOption())
     .addOption(splitOption())
     .addOption(

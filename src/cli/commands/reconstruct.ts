@@ -19,10 +19,18 @@ import {
   seedOption,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
-import { integerAtLeast } from "../flags.js";
+import { integerBetween, nonEmpty } from "../flags.js";
 import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
-import { gridScale, outputFormat, shownPath, writeOutput } from "../output-file.js";
+import {
+  gridScale,
+  MAX_DRAWS,
+  MAX_GRID_IMAGES,
+  outputFormat,
+  shownPath,
+  tooManyImages,
+  writeOutput,
+} from "../output-file.js";
 
 export interface ReconstructOptions {
   checkpoint: string;
@@ -55,14 +63,19 @@ export function registerReconstruct(program: Command, accept: Accept): void {
     .addOption(dataOption())
     .addOption(inspectSplitOption())
     .addOption(
-      new Option("-n, --count <N>", "how many points, drawn at random from the split, N ≥ 1")
+      new Option(
+        "-n, --count <N>",
+        `how many points, drawn at random from the split, 1 to ${MAX_DRAWS} (at most ${MAX_GRID_IMAGES / 2} in a PNG)`,
+      )
         .default(DEFAULT_RECONSTRUCTIONS)
-        .argParser(integerAtLeast(1)),
+        .argParser(integerBetween(1, MAX_DRAWS)),
     )
     .addOption(seedOption("the choice of points (and of z for discrete latents)", "0"))
-    .option(
-      "--out <path>",
-      "where to write: .png (image data) or .csv (default: DIR/reconstructions.png for images, else DIR/reconstructions.csv)",
+    .addOption(
+      new Option(
+        "--out <path>",
+        "where to write: .png (image data) or .csv (default: DIR/reconstructions.png for images, else DIR/reconstructions.csv)",
+      ).argParser(nonEmpty),
     )
     .addOption(modelOption())
     .addOption(backendOption())
@@ -108,6 +121,8 @@ async function runReconstruct(
   const image = imageShapeOf(model.ir.data, loaded.data);
   const format = outputFormat(o.out, image !== null, command);
   if (typeof format !== "string") return reportUsageError(io, format);
+  if (format === "png" && 2 * o.count > MAX_GRID_IMAGES)
+    return reportUsageError(io, tooManyImages("--count", 2 * o.count, command));
   const out = o.out ?? path.join(o.checkpoint, `reconstructions.${format}`);
   const backend = await initBackend(o.backend ?? model.ir.train.backend ?? "auto");
   if ("diagnostics" in backend) {

@@ -11,10 +11,18 @@ import {
   seedOption,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
-import { integerAtLeast } from "../flags.js";
+import { integerBetween, nonEmpty } from "../flags.js";
 import { datasetSpec, loadInspectSplit } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
-import { gridScale, outputFormat, shownPath, writeOutput } from "../output-file.js";
+import {
+  gridScale,
+  MAX_DRAWS,
+  MAX_GRID_IMAGES,
+  outputFormat,
+  shownPath,
+  tooManyImages,
+  writeOutput,
+} from "../output-file.js";
 
 export interface SampleOptions {
   checkpoint: string;
@@ -40,15 +48,20 @@ export function registerSample(program: Command, accept: Accept): void {
     .argument("[file]", inspectFileArgument)
     .addOption(inspectCheckpointOption())
     .addOption(
-      new Option("-n, --count <N>", "how many points to draw, N ≥ 1")
+      new Option(
+        "-n, --count <N>",
+        `how many points to draw, 1 to ${MAX_DRAWS} (at most ${MAX_GRID_IMAGES} in a PNG)`,
+      )
         .default(DEFAULT_SAMPLES)
-        .argParser(integerAtLeast(1)),
+        .argParser(integerBetween(1, MAX_DRAWS)),
     )
     .addOption(seedOption("the draws", "0"))
     .option("--mean", "write E[x|z] instead of a draw x ~ p(x|z) (smoother images)")
-    .option(
-      "--out <path>",
-      "where to write: .png (image data) or .csv (default: DIR/samples.png for images, else DIR/samples.csv)",
+    .addOption(
+      new Option(
+        "--out <path>",
+        "where to write: .png (image data) or .csv (default: DIR/samples.png for images, else DIR/samples.csv)",
+      ).argParser(nonEmpty),
     )
     .addOption(modelOption())
     .addOption(backendOption())
@@ -97,6 +110,8 @@ async function runSample(io: CliIO, file: string | undefined, o: SampleOptions):
   const { image } = shape;
   const format = outputFormat(o.out, image !== null, "sample");
   if (typeof format !== "string") return reportUsageError(io, format);
+  if (format === "png" && o.count > MAX_GRID_IMAGES)
+    return reportUsageError(io, tooManyImages("--count", o.count, "sample"));
   const out = o.out ?? path.join(o.checkpoint, `samples.${format}`);
   const backend = await initBackend(o.backend ?? model.ir.train.backend ?? "auto");
   if ("diagnostics" in backend) {

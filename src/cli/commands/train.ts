@@ -6,6 +6,7 @@ import {
   resolveDataset,
   saveCheckpoint,
   train,
+  writeRunReport,
   type ModelIR,
   type TrainIR,
 } from "../../index.js";
@@ -19,7 +20,7 @@ import {
   workersOption,
 } from "../common-options.js";
 import { compileReported } from "../compile.js";
-import { integerAtLeast, positiveNumber } from "../flags.js";
+import { integerAtLeast, nonEmpty, positiveNumber } from "../flags.js";
 import { errorReason, reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import { ProgressBar } from "../progress.js";
 import { createFreshFolder, runFolderName } from "../run-folder.js";
@@ -144,9 +145,11 @@ export function registerTrain(program: Command, accept: Accept): void {
     .addOption(
       workersOption("data-parallel replicas of each step (wasm, cpu)", "the file's, else 1"),
     )
-    .option(
-      "--out <dir>",
-      "the run folder: checkpoint, metrics.jsonl and report.html (default: a new folder runs/MODEL-YYYYMMDD-HHMMSS)",
+    .addOption(
+      new Option(
+        "--out <dir>",
+        "the run folder: checkpoint, metrics.jsonl and report.html (default: a new folder runs/MODEL-YYYYMMDD-HHMMSS)",
+      ).argParser(nonEmpty),
     )
     .option("--json", "end stdout with one JSON object holding the final metrics")
     .option("--quiet", "no progress on stderr")
@@ -282,8 +285,6 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   });
   reportDiagnostics(io, problems, res.sources);
   if (problems.length > 0) return 1;
-  // The report loads vega and resvg: only once a run is done, never at start-up.
-  const { writeRunReport } = await import("../../report/run-report.js");
   const report = await writeRunReport(out, { data: splits.test ?? splits.valid ?? splits.train });
   reportDiagnostics(io, report.diagnostics);
   if (report.path === undefined) return 1;

@@ -23,7 +23,7 @@ import {
   seedOption,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
-import { integerAtLeast } from "../flags.js";
+import { integerAtLeast, integerBetween, nonEmpty } from "../flags.js";
 import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import {
@@ -47,6 +47,8 @@ export interface TraverseOptions {
 }
 
 export const DEFAULT_STEPS = 9;
+/** A traversal row wider than this is no longer readable as images. */
+export const MAX_STEPS = 50;
 
 export function registerTraverse(program: Command, accept: Accept): void {
   program
@@ -65,9 +67,9 @@ export function registerTraverse(program: Command, accept: Accept): void {
     .addOption(dataOption())
     .addOption(inspectSplitOption())
     .addOption(
-      new Option("--steps <N>", "decoded points along each dimension, N ≥ 2")
+      new Option("--steps <N>", `decoded points along each dimension, 2 to ${MAX_STEPS}`)
         .default(DEFAULT_STEPS)
-        .argParser(integerAtLeast(2)),
+        .argParser(integerBetween(2, MAX_STEPS)),
     )
     .addOption(
       new Option(
@@ -76,9 +78,11 @@ export function registerTraverse(program: Command, accept: Accept): void {
       ).argParser(integerAtLeast(1)),
     )
     .addOption(seedOption("the choice of --rows points", "0"))
-    .option(
-      "--out <path>",
-      "the traversal: .png (image data) or .csv (default: DIR/traversal.png for images, else DIR/traversal.csv)",
+    .addOption(
+      new Option(
+        "--out <path>",
+        "the traversal: .png (image data) or .csv (default: DIR/traversal.png for images, else DIR/traversal.csv)",
+      ).argParser(nonEmpty),
     )
     .addOption(modelOption())
     .addOption(backendOption())
