@@ -11,7 +11,8 @@ export interface NetSignature {
   name: string;
   summary: string;
   /**
-   * "vector": a real vector of shape [inputSize]; "index": a categorical<inputSize> index
+   * "vector": a real vector of shape [inputSize], or a tensor of rank ≥ 2 holding inputSize
+   * values (flattened row-major by lowering); "index": a categorical<inputSize> index
    * (any index shape s gives an output of shape s + [outputSize]).
    */
   input: "vector" | "index";
