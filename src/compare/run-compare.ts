@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { hasErrors } from "../diagnostics/index.js";
+import { diagnostic, hasErrors, syntheticSpan } from "../diagnostics/index.js";
+import { COMMAND_LINE } from "../frontend.js";
 import { resolveDataset } from "../data/index.js";
 import type { DatasetSplits } from "../data/types.js";
 import { packageVersion } from "../package-root.js";
@@ -70,7 +71,17 @@ export async function runCompare(
     return fail({ diagnostics: data.diagnostics, sources: plan.sources });
 
   const out = path.resolve(options.out);
-  await mkdir(out, { recursive: true });
+  try {
+    await mkdir(path.join(out, "runs"), { recursive: true });
+  } catch (e) {
+    const reason = `cannot create '${options.out}': ${e instanceof Error ? e.message : String(e)}`;
+    return fail({
+      diagnostics: [
+        diagnostic("invalid-option", syntheticSpan(COMMAND_LINE), { option: "--out", reason }),
+      ],
+      sources: plan.sources,
+    });
+  }
   const cached = new Map<string, RunRecord>();
   for (const run of plan.runs) {
     const r = readCachedRecord(run.dir, run.key);

@@ -37,6 +37,17 @@ it("vae compare: flag mistakes are coded diagnostics pointing into the flags", a
   );
   expect(out.stderr).toContain("--sweep:1:25: error[sweep-too-few-values]");
   expect(out.stderr).not.toMatch(/at .*\.ts:\d+/);
+
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "vae-compare-out-")), "a-file");
+  writeFileSync(file, "");
+  const bad = io();
+  expect(
+    await runCli(
+      ["compare", "examples/broken-elbo-toy.vae", "--out", path.join(file, "x")],
+      bad.io,
+    ),
+  ).toBe(1);
+  expect(bad.out.stderr).toMatch(/^vae: error\[invalid-option\]: option --out: cannot create/);
 });
 
 it("vae compare trains, prints the table and writes the report; a second call is all cached", async () => {
