@@ -104,10 +104,15 @@ export function resultsCsv(records: readonly RunRecord[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** x to `digits` decimals, without the sign of a value that rounds to zero ("-0.00"). */
+export function fixed(x: number, digits: number): string {
+  const t = x.toFixed(digits);
+  return /^-0(\.0*)?$/.test(t) ? t.slice(1) : t;
+}
+
 /** "1.23 ± 0.04" (or "1.23" from one seed, "—" when unknown). */
 export function formatMeanSd(s: MeanSd | undefined, digits = 2): string {
   if (!s) return "—";
-  return s.sd === null
-    ? s.mean.toFixed(digits)
-    : `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`;
+  const mean = fixed(s.mean, digits);
+  return s.sd === null ? mean : `${mean} ± ${fixed(s.sd, digits)}`;
 }

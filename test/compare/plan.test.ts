@@ -122,3 +122,17 @@ describe("runKey", () => {
     expect(new Set([runKey(base), ...keys]).size).toBe(changed.length + 1);
   });
 });
+
+describe("summaries", () => {
+  it("mean and sample sd (n − 1); one value has no sd; '-0.00' prints as 0.00", async () => {
+    const { meanSd, formatMeanSd } = await import("../../src/compare/results.js");
+    const s = meanSd([1, 2, 4])!;
+    expect(s.mean).toBeCloseTo(7 / 3, 14);
+    // Σ(x − 7/3)² = 16/9 + 1/9 + 25/9 = 42/9; divided by n − 1 = 2.
+    expect(s.sd).toBeCloseTo(Math.sqrt(42 / 18), 14);
+    expect(meanSd([5])).toEqual({ mean: 5, sd: null, n: 1 });
+    expect(meanSd([NaN])).toBeNull();
+    expect(formatMeanSd({ mean: -0.001, sd: 0.0001, n: 2 })).toBe("0.00 ± 0.00");
+    expect(formatMeanSd({ mean: -3.034, sd: null, n: 1 })).toBe("-3.03");
+  });
+});

@@ -133,10 +133,14 @@ export function registerCompare(program: Command, accept: Accept): void {
     });
 }
 
-/** "1.23 ± 0.04", "1.23" from one seed, "—" when unknown. */
+/** "1.23 ± 0.04", "1.23" from one seed, "—" when unknown; never "-0.00". */
 function formatMeanSd(s: { mean: number; sd: number | null } | undefined): string {
   if (!s) return "—";
-  return s.sd === null ? s.mean.toFixed(2) : `${s.mean.toFixed(2)} ± ${s.sd.toFixed(2)}`;
+  const fixed = (x: number) => {
+    const t = x.toFixed(2);
+    return /^-0(\.0*)?$/.test(t) ? t.slice(1) : t;
+  };
+  return s.sd === null ? fixed(s.mean) : `${fixed(s.mean)} ± ${fixed(s.sd)}`;
 }
 
 function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
