@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DatasetSplits } from "../../src/data/types.js";
+import { diagnoseModel } from "../../src/engine/diagnostics/index.js";
 import { evaluateModel, trainModel } from "../../src/engine/train.js";
 import { compileSource } from "../../src/frontend.js";
 import type { ModelIR } from "../../src/ir/types.js";
@@ -24,8 +25,20 @@ const imageVae = (dataType: string) => `model ImageVAE {
   train { batch: 20  epochs: 2  optimizer: adam(lr: 0.001)  seed: 7  backend: "cpu" }
 }`;
 
-function irOf(dataType: string): ModelIR {
-  const r = compileSource(imageVae(dataType), "image.vae");
+/** Binary codes of image shape too: the encoder's [16] logits are read as [4, 4]. */
+const binaryCodes = (dataType: string, latentType: string) => `model BinaryCodes {
+  data   x: ${dataType}
+  latent z: ${latentType}
+  net enc = mlp(784 -> 32 -> 16, activation: tanh)
+  net dec = mlp(16 -> 32 -> 784, activation: tanh)
+  prior   p(z)   = Bernoulli(probs: 0.5)
+  encoder q(z|x) = Bernoulli(logits: enc(x))
+  decoder p(x|z) = Bernoulli(logits: dec(z))
+  train { batch: 20  epochs: 2  estimator: score  seed: 5  backend: "cpu" }
+}`;
+
+function irOf(dataType: string, source = imageVae(dataType)): ModelIR {
+  const r = compileSource(source, "image.vae");
   expect(r.diagnostics).toEqual([]);
   return r.ir!;
 }
@@ -80,5 +93,30 @@ describe("binary[28, 28] data with mlp nets", () => {
     }
     const other = await evaluateModel(image, trained.weights, { ...t, values: transposed }, opts);
     expect(other.elbo).not.toBe(onImage.elbo);
+  }, 120_000);
+
+  it("reports the same information diagnostics (importance-sampled log p(x) included)", async () => {
+    const image = irOf("binary[28, 28]");
+    const flat = irOf("binary[784]");
+    const trained = await trainModel(flat, data, { ...flat.train, epochs: 1 });
+    const opts = { samples: 1, seed: 4, backend: "cpu", iwSamples: 8 };
+    const a = await diagnoseModel(image, trained.weights, data.test!, opts);
+    const b = await diagnoseModel(flat, trained.weights, data.test!, opts);
+    expect(a.log_likelihood).not.toBeNull();
+    expect(a).toEqual(b);
+  }, 120_000);
+
+  it("trains an image-shaped binary latent with the score estimator like its flat twin", async () => {
+    const image = irOf("", binaryCodes("binary[28, 28]", "binary[4, 4]"));
+    const flat = irOf("", binaryCodes("binary[784]", "binary[16]"));
+    expect(image.encoder.params.logits!.op).toBe("reshape");
+    const a = await trainModel(image, data, image.train);
+    const b = await trainModel(flat, data, flat.train);
+    expect(a.history.map((h) => [h.train, h.test])).toEqual(
+      b.history.map((h) => [h.train, h.test]),
+    );
+    for (const [name, w] of Object.entries(a.weights)) {
+      expect(Array.from(w.values), name).toEqual(Array.from(b.weights[name]!.values));
+    }
   }, 120_000);
 });
