@@ -1,4 +1,3 @@
-import { Rng } from "../engine/rng.js";
 import type { Dataset, DatasetSplits } from "../data/types.js";
 import type { InformationReport } from "../engine/diagnostics/types.js";
 import {
@@ -7,6 +6,7 @@ import {
   openMetricsLog,
   resolveDataset,
   saveCheckpoint,
+  subsetRows,
   train,
   type TrainResult,
 } from "../index.js";
@@ -21,35 +21,6 @@ export function heldOutSplit(splits: DatasetSplits): { split: Dataset; name: str
   if (splits.test) return { split: splits.test, name: "test" };
   if (splits.valid) return { split: splits.valid, name: "valid" };
   return { split: splits.train, name: "train" };
-}
-
-/**
- * `count` distinct row indices of [0, rows), ascending, from a seeded partial
- * Fisher–Yates shuffle; all rows when count ≥ rows. Every run of a compare passes the
- * same seed, so all objectives are measured on the same rows.
- */
-export function evaluationRows(rows: number, count: number, seed: number): Int32Array {
-  if (count >= rows) return Int32Array.from({ length: rows }, (_, i) => i);
-  const rng = new Rng(seed, "compare-eval-rows");
-  const idx = Int32Array.from({ length: rows }, (_, i) => i);
-  for (let i = 0; i < count; i++) {
-    const j = i + rng.nextInt(rows - i);
-    const t = idx[i]!;
-    idx[i] = idx[j]!;
-    idx[j] = t;
-  }
-  return idx.subarray(0, count).sort();
-}
-
-/** The rows `indices` of `ds` as a dataset of their own. */
-export function selectRows(ds: Dataset, indices: Int32Array): Dataset {
-  if (indices.length === ds.rows) return ds;
-  const values = new Float32Array(indices.length * ds.dim);
-  indices.forEach((r, i) =>
-    values.set(ds.values.subarray(r * ds.dim, (r + 1) * ds.dim), i * ds.dim),
-  );
-  const labels = ds.labels ? Int32Array.from(indices, (r) => ds.labels![r]!) : undefined;
-  return { ...ds, rows: indices.length, values, ...(labels && { labels }) };
 }
 
 /** The file's own seed: every run's evaluation rows and draws use it, whatever its seed. */
@@ -119,8 +90,9 @@ export async function executeRun(
   const trainSeconds = (performance.now() - start) / 1000;
 
   const held = heldOutSplit(data.value);
-  const rows = evaluationRows(held.split.rows, run.evalRows, baseSeedOf(run));
-  const report_ = await diagnose(run.ir, result.weights, selectRows(held.split, rows), {
+  // The same rows for every run of the compare: drawn with the file's seed, not the run's.
+  const rows = subsetRows(held.split, run.evalRows, baseSeedOf(run));
+  const report_ = await diagnose(run.ir, result.weights, rows, {
     samples: run.train.samples,
     seed: baseSeedOf(run),
     entropy: data.value.entropy,
@@ -151,7 +123,7 @@ export async function executeRun(
     status: "ok",
     reason: null,
     metrics: metricsOf(report_, trainSeconds),
-    evaluated: `${held.split.source}${held.name === "train" ? " (no held-out split)" : ""}, ${rows.length} rows`,
+    evaluated: `${held.split.source}${held.name === "train" ? " (no held-out split)" : ""}, ${rows.rows} rows`,
     history: result.history,
     cached: false,
   };

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { TopLevelSpec } from "vega-lite";
-import { imageShapeOf } from "../data/index.js";
+import { imageShapeOf, subsetRows } from "../data/index.js";
 import type { Dataset, DatasetSplits } from "../data/types.js";
 import type { NamedWeights } from "../engine/types.js";
 import { initBackend, loadCheckpoint } from "../index.js";
-import { evaluationRows, heldOutSplit, selectRows } from "./execute-run.js";
+import { heldOutSplit } from "./execute-run.js";
 import type { PlannedRun, RunPlan, RunRecord } from "./types.js";
 
 /** A figure as written to DIR/figures/: an SVG chart (with its PNG) or a PNG image grid. */
@@ -134,7 +134,7 @@ async function imageGrids(
   const inspect = await import("../engine/inspect/index.js");
   const size = image.height * image.width;
   const seed = first.train.seed - first.seedIndex;
-  const inputs = selectRows(held, evaluationRows(held.rows, GRID_COLUMNS, seed));
+  const inputs = subsetRows(held, GRID_COLUMNS, seed);
   const n = inputs.rows;
   const recon = new Float32Array((trained.length + 1) * n * size);
   recon.set(inputs.values.subarray(0, n * size));

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PNG } from "pngjs";
 import { expect, it } from "vitest";
-import { resolveDataset } from "../../src/data/index.js";
-import { evaluationRows, heldOutSplit } from "../../src/compare/execute-run.js";
+import { resolveDataset, subsetRows } from "../../src/data/index.js";
+import { heldOutSplit } from "../../src/compare/execute-run.js";
 import { gridScale, GRID_COLUMNS } from "../../src/compare/figures.js";
 import { runCompare } from "../../src/compare/run-compare.js";
 
@@ -49,7 +49,7 @@ it("image data: the same held-out inputs in row 1, one reconstruction row and on
   const splits = (await resolveDataset("mnist-8x8", { name: "x", kind: "real", shape: [64] }))
     .value!;
   const held = heldOutSplit(splits).split;
-  const rows = evaluationRows(held.rows, GRID_COLUMNS, 7);
+  const inputs = subsetRows(held, GRID_COLUMNS, 7);
   for (let i = 0; i < GRID_COLUMNS; i++) {
     const x0 = 1 + i * (cell + 1);
     for (const [py, px] of [
@@ -58,7 +58,7 @@ it("image data: the same held-out inputs in row 1, one reconstruction row and on
       [7, 7],
       [5, 2],
     ] as const) {
-      const v = held.values[rows[i]! * 64 + py * 8 + px]!;
+      const v = inputs.values[i * 64 + py * 8 + px]!;
       const at = ((1 + py * s) * grid.width + x0 + px * s) * 4;
       expect(grid.data[at]).toBe(Math.round(255 * Math.min(1, Math.max(0, v))));
     }
