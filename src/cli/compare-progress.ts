@@ -1,7 +1,12 @@
 import type { CompareHooks, PlannedRun, RunPlan, RunProgress, RunRecord } from "../index.js";
 import { ProgressBar, formatDuration, type ProgressStream } from "./progress.js";
 
-const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? "—" : x.toFixed(2));
+/** Two decimals; "—" when unknown; never "-0.00". */
+function fmt(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return "—";
+  const t = x.toFixed(2);
+  return t === "-0.00" ? "0.00" : t;
+}
 
 /** How far a run is, 0 … 1, from its step counts. */
 export function runFraction(p: RunProgress): number {

@@ -8,8 +8,8 @@ import { runCompare } from "../../src/compare/run-compare.js";
  * Alemi et al.'s point: objectives with the same ELBO can sit at very different rates.
  * On the Broken-ELBO toy, `elbo` collapses to R ≈ 0 and `target_rate(sigma: 0.5)` holds
  * R ≈ 0.58, both at ELBO ≈ −3.03. Measured (2 shared cores): after 3 epochs the ELBOs
- * are −3.0350 and −3.0348 and the rates 0.0001 and 0.581, as after 30 epochs (R 0.00 vs
- * 0.59, ELBO −3.04 both): the margins are 250× and 2× the test's bounds. The full 200
+ * are −3.0426 and −3.0422 and the rates 0.0001 and 0.572, as after 30 epochs (R 0.00 vs
+ * 0.59, ELBO −3.04 both): the margins are >100× and ~2× the test's bounds. The full 200
  * epochs take ~10 min per run; these 3 take 12–26 s for both runs in parallel.
  */
 it("elbo and target_rate(sigma: 0.5) on the Broken-ELBO toy: same ELBO, rates ≥ 0.3 apart", async () => {
