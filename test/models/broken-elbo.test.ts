@@ -140,6 +140,8 @@ describe("Broken-ELBO toy from a CSV of integers", () => {
         "50",
         "--batch",
         "500",
+        "--out",
+        path.join(dir, "run"),
         "--quiet",
         "--json",
       ],
