@@ -79,8 +79,3 @@ export function shownPath(file: string): string {
   const rel = path.relative(process.cwd(), path.resolve(file));
   return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? path.resolve(file) : rel;
 }
-
-/** Output pixels per image pixel: small images (8×8) are enlarged to about 56 pixels a side. */
-export function gridScale(height: number, width: number): number {
-  return Math.max(2, Math.ceil(56 / Math.max(height, width)));
-}

@@ -23,7 +23,6 @@ export interface FigureSet {
 export const GRID_COLUMNS = 8;
 
 /** Output pixels per image pixel: about 56 pixels a cell, so 8×8 images are not specks. */
-export const gridScale = (image: { height: number }) => Math.max(2, Math.round(56 / image.height));
 
 interface Trained {
   objective: string;
@@ -113,7 +112,7 @@ export async function compareFigures(
       `reconstructions and samples are drawn only for image data; '${first.ir.data.name}' is not an image`,
     );
   } else {
-    figures.push(...(await imageGrids(trained, held.split, image, first, report.imageGridPng)));
+    figures.push(...(await imageGrids(trained, held.split, image, first, report)));
   }
 
   const panels = await categoricalFigures(trained, held.split, chart, report);
@@ -129,7 +128,7 @@ async function imageGrids(
   held: Dataset,
   image: { height: number; width: number },
   first: PlannedRun,
-  gridPng: typeof import("../report/index.js").imageGridPng,
+  report: typeof import("../report/index.js"),
 ): Promise<Figure[]> {
   const inspect = await import("../engine/inspect/index.js");
   const size = image.height * image.width;
@@ -160,9 +159,9 @@ async function imageGrids(
       kind: "image",
       title: "Reconstructions of the same held-out inputs",
       caption: `Row 1: ${n} held-out inputs; then E[x|z] of each objective's model, ${order}.`,
-      png: gridPng(
+      png: report.imageGridPng(
         { values: recon, count: (trained.length + 1) * n, ...image },
-        { columns: n, scale: gridScale(image) },
+        { columns: n, scale: report.gridScale(image) },
       ),
     },
     {
@@ -172,9 +171,9 @@ async function imageGrids(
       caption: `E[x|z] for z ~ p(z), ${GRID_COLUMNS} per objective, one row each: ${trained
         .map((t, i) => `row ${i + 1}: ${t.objective}`)
         .join("; ")}.`,
-      png: gridPng(
+      png: report.imageGridPng(
         { values: samples, count: trained.length * GRID_COLUMNS, ...image },
-        { columns: GRID_COLUMNS, scale: gridScale(image) },
+        { columns: GRID_COLUMNS, scale: report.gridScale(image) },
       ),
     },
   ];

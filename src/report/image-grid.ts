@@ -21,6 +21,11 @@ export interface ImageGridOptions {
 /** The separator's grey level: visible against both black and white digits. */
 export const GRID_PAD_LEVEL = 128;
 
+/** Output pixels per image pixel: small images (8×8) are enlarged to about 56 pixels a side. */
+export function gridScale(image: { height: number; width: number }): number {
+  return Math.max(2, Math.ceil(56 / Math.max(image.height, image.width)));
+}
+
 /**
  * Grayscale images tiled into one PNG: cells of `height·scale × width·scale` pixels laid
  * out row-major, `columns` per row, separated and framed by `pad` pixels of mid-grey.

@@ -1,10 +1,11 @@
 import type { Dataset, ImageShape } from "../data/types.js";
 import type { ReportBlock } from "./html.js";
-import { imageGridPng } from "./image-grid.js";
+import { gridScale, imageGridPng } from "./image-grid.js";
 
 /**
  * Inputs and their reconstructions as one grid: each row of `columns` inputs is followed
  * by the row of their reconstructions, so every image sits right above its reconstruction.
+ * Cells past the last input are NaN, which the grid draws in its separator grey.
  */
 export function reconstructionGrid(
   inputs: Dataset,
@@ -19,7 +20,7 @@ export function reconstructionGrid(
       `reconstructionGrid: ${n} inputs of ${inputs.dim} values and ${reconstructions.length} reconstructed values do not make ${image.height}×${image.width} images`,
     );
   const blocks = Math.ceil(n / columns);
-  const values = new Float32Array(blocks * 2 * columns * size).fill(1);
+  const values = new Float32Array(blocks * 2 * columns * size).fill(NaN);
   for (let i = 0; i < n; i++) {
     const block = Math.floor(i / columns);
     const col = i % columns;
@@ -27,7 +28,10 @@ export function reconstructionGrid(
     values.set(inputs.values.subarray(i * size, (i + 1) * size), top);
     values.set(reconstructions.subarray(i * size, (i + 1) * size), top + columns * size);
   }
-  return imageGridPng({ values, count: blocks * 2 * columns, ...image }, { columns });
+  return imageGridPng(
+    { values, count: blocks * 2 * columns, ...image },
+    { columns, scale: gridScale(image) },
+  );
 }
 
 /** The first `maxRows` rows of a row-major table of numbers, for data that are not images. */

@@ -5,7 +5,8 @@ import { PNG } from "pngjs";
 import { expect, it } from "vitest";
 import { resolveDataset, subsetRows } from "../../src/data/index.js";
 import { heldOutSplit } from "../../src/compare/execute-run.js";
-import { gridScale, GRID_COLUMNS } from "../../src/compare/figures.js";
+import { GRID_COLUMNS } from "../../src/compare/figures.js";
+import { gridScale } from "../../src/report/image-grid.js";
 import { runCompare } from "../../src/compare/run-compare.js";
 
 const SPEC = `model Small {
@@ -40,7 +41,7 @@ it("image data: the same held-out inputs in row 1, one reconstruction row and on
   expect(o.notes.join("\n")).not.toMatch(/image data/);
 
   const grid = PNG.sync.read(readFileSync(path.join(out, "figures/reconstructions.png")));
-  const s = gridScale({ height: 8 });
+  const s = gridScale({ height: 8, width: 8 });
   const cell = 8 * s;
   expect(grid.width).toBe(GRID_COLUMNS * cell + GRID_COLUMNS + 1);
   expect(grid.height).toBe(3 * cell + 4);

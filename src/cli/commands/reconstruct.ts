@@ -1,12 +1,6 @@
 import * as path from "node:path";
 import { Option, type Command } from "commander";
-import {
-  imageShapeOf,
-  initBackend,
-  reconstructRows,
-  subsetRows,
-  type ImageShape,
-} from "../../index.js";
+import { imageShapeOf, initBackend, reconstructRows, subsetRows } from "../../index.js";
 import { loadCheckpointModel } from "../checkpoint-model.js";
 import { examplesHelp, type Accept } from "../command.js";
 import {
@@ -23,7 +17,6 @@ import { integerBetween, nonEmpty } from "../flags.js";
 import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import {
-  gridScale,
   MAX_DRAWS,
   MAX_GRID_IMAGES,
   outputFormat,
@@ -137,11 +130,8 @@ async function runReconstruct(
   let content: Uint8Array | string;
   if (format === "png" && image !== null) {
     const columns = Math.min(inputs.rows, GRID_COLUMNS);
-    const { imageGridPng } = await import("../../report/image-grid.js");
-    content = imageGridPng(pairedRows(inputs.values, recon, inputs.rows, image, columns), {
-      columns,
-      scale: gridScale(image.height, image.width),
-    });
+    const { reconstructionGrid } = await import("../../report/inspect-blocks.js");
+    content = reconstructionGrid(inputs, recon, image, columns);
   } else {
     const reconWidth = recon.length / Math.max(inputs.rows, 1);
     const categorical = model.ir.data.kind === "categorical";
@@ -163,27 +153,4 @@ async function runReconstruct(
     `wrote ${inputs.rows} points of ${loaded.data.source} and their reconstructions to ${shownPath(out)}\n`,
   );
   return 0;
-}
-
-/**
- * Inputs and reconstructions as grid cells: each row of `columns` inputs is followed by the
- * row of their reconstructions, so every image sits right above its reconstruction. Cells
- * past the last input are NaN, which the grid draws in its separator grey.
- */
-function pairedRows(
-  inputs: Float32Array,
-  recon: Float32Array,
-  n: number,
-  image: ImageShape,
-  columns: number,
-) {
-  const size = image.height * image.width;
-  const blocks = Math.ceil(n / columns);
-  const values = new Float32Array(blocks * 2 * columns * size).fill(NaN);
-  for (let i = 0; i < n; i++) {
-    const top = (Math.floor(i / columns) * 2 * columns + (i % columns)) * size;
-    values.set(inputs.subarray(i * size, (i + 1) * size), top);
-    values.set(recon.subarray(i * size, (i + 1) * size), top + columns * size);
-  }
-  return { values, count: blocks * 2 * columns, ...image };
 }

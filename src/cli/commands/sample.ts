@@ -15,7 +15,6 @@ import { integerBetween, nonEmpty } from "../flags.js";
 import { datasetSpec, loadInspectSplit } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import {
-  gridScale,
   MAX_DRAWS,
   MAX_GRID_IMAGES,
   outputFormat,
@@ -126,10 +125,10 @@ async function runSample(io: CliIO, file: string | undefined, o: SampleOptions):
   });
   let content: Uint8Array | string;
   if (format === "png" && image !== null) {
-    const { imageGridPng } = await import("../../report/image-grid.js");
+    const { imageGridPng, gridScale } = await import("../../report/image-grid.js");
     content = imageGridPng(
       { values: s.data, count: o.count, ...image },
-      { columns: Math.min(o.count, 8), scale: gridScale(image.height, image.width) },
+      { columns: Math.min(o.count, 8), scale: gridScale(image) },
     );
   } else {
     const columns = [

@@ -26,13 +26,7 @@ import { csvText, sideBySide, valueColumns } from "../csv.js";
 import { integerAtLeast, integerBetween, nonEmpty } from "../flags.js";
 import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
-import {
-  gridScale,
-  outputFormat,
-  shownPath,
-  withoutExtension,
-  writeOutput,
-} from "../output-file.js";
+import { outputFormat, shownPath, withoutExtension, writeOutput } from "../output-file.js";
 
 export interface TraverseOptions {
   checkpoint: string;
@@ -224,11 +218,8 @@ async function gridPng(
   image: ImageShape,
   columns: number,
 ): Promise<Uint8Array> {
-  const { imageGridPng } = await import("../../report/image-grid.js");
-  return imageGridPng(
-    { values, count, ...image },
-    { columns, scale: gridScale(image.height, image.width) },
-  );
+  const { imageGridPng, gridScale } = await import("../../report/image-grid.js");
+  return imageGridPng({ values, count, ...image }, { columns, scale: gridScale(image) });
 }
 
 /** The posterior means of `data` in the two latent dimensions, coloured by label. */
