@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureCompare, measureInspect } from "./inspect.mjs";
 import { median } from "./stats.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -40,6 +41,13 @@ const plan = quick
       torchStock: { steps: 5, warmup: 2 },
       webgpu: { batch: 100, warmup: 2, steps: 3, blocks: 2 },
       check: { reps: 2 },
+      compare: {
+        file: "examples/broken-elbo-toy.vae",
+        objectives: ["elbo", "beta_vae(beta: 0.5)", "beta_vae(beta: 2)", "infomax(lambda: 1)"],
+        epochs: 1,
+        reps: 1,
+      },
+      inspect: { reps: 2 },
     }
   : {
       rounds: 3,
@@ -58,6 +66,14 @@ const plan = quick
       torchStock: { steps: 30, warmup: 5 },
       webgpu: { batch: 100, warmup: 5, steps: 10, blocks: 3 },
       check: { reps: 5 },
+      // Four objectives of the MNIST VAE, one epoch each: the runs a β comparison makes.
+      compare: {
+        file: "examples/mnist-vae.vae",
+        objectives: ["elbo", "beta_vae(beta: 0.5)", "beta_vae(beta: 2)", "infomax(lambda: 1)"],
+        epochs: 1,
+        reps: 1,
+      },
+      inspect: { reps: 5 },
     };
 
 /** Matmul FLOPs of one training step, forward + backward (see docs/benchmarks.md). */
@@ -318,6 +334,13 @@ async function measure() {
     });
   }
   R.check = checkTimes();
+  {
+    const c = measureCompare(root, plan.compare, NPROC, log);
+    R.compare = c.result;
+    R.inspect = c.checkpoint
+      ? measureInspect(root, c.checkpoint, plan.inspect.reps, log)
+      : { error: "no trained model (vae compare failed)" };
+  }
   machine.loadEnd = os.loadavg();
   const totalSeconds = (performance.now() - t0) / 1000;
   log(`measurements done in ${totalSeconds.toFixed(0)} s`);
@@ -430,6 +453,14 @@ function affineDeviation(pts) {
 const iwPts = iw?.results.map((r) => ({ x: r.k, y: r.ms })) ?? [];
 const iwDev = affineDeviation(iwPts);
 const iwLinear = iwDev === null ? null : iwDev <= 0.1;
+const compareRatio =
+  R.compare && R.compare.error === undefined
+    ? R.compare.parallel_seconds / R.compare.sequential_seconds
+    : null;
+const inspectTimes = [R.inspect?.sample?.seconds, R.inspect?.reconstruct?.seconds];
+const inspectMax = inspectTimes.every((t) => typeof t === "number")
+  ? Math.max(...inspectTimes)
+  : null;
 const checkOk = R.check.length ? R.check.every((c) => c.ms < 300 && c.status === 0) : null;
 
 const rel = (p) => relative(root, p);
@@ -496,6 +527,8 @@ md.push(
   `| \`tf.memory().numTensors\` flat over ${tens?.tensors_steps ?? "—"} steps | ${tens?.tensors_before ?? "—"} → ${tens?.tensors_after ?? "—"} | ${pf(tensorsFlat)} |`,
   `| epoch time linear in rows (per-row cost within 15 %) | max/min ${fmt(perRow.length ? Math.max(...perRow) / Math.min(...perRow) : null, 2)} | ${pf(rowsLinear)} |`,
   `| IWAE cost linear in k (middle k within 10 % of the line through the ends) | ${fmt(iwDev === null ? null : 100 * iwDev, 1)} % off | ${pf(iwLinear)} |`,
+  `| \`vae compare\` of ${plan.compare.objectives.length} runs ≤ 0.6× the same runs one after another | ${compareRatio === null ? (R.compare?.error ?? "—") : `${fmt(compareRatio, 2)}×`} | ${pf(compareRatio === null ? null : compareRatio <= 0.6)} |`,
+  `| \`vae sample\` and \`vae reconstruct\` on a trained MNIST model < 2 s | ${inspectMax === null ? (R.inspect?.error ?? "—") : `max ${fmt(inspectMax, 2)} s`} | ${pf(inspectMax === null ? null : inspectMax < 2)} |`,
   `| \`vae check\` < 300 ms for every example | max ${fmt(R.check.length ? Math.max(...R.check.map((c) => c.ms)) : null)} ms | ${pf(checkOk)} |`,
   "",
   "## Training throughput (samples/s, evaluation excluded)",
@@ -628,6 +661,17 @@ md.push(
   ...(sc?.results ?? []).map(
     (r) => `| ${fmt(r.rows)} | ${fmt(r.seconds, 2)} s | ${fmt((1e6 * r.seconds) / r.rows, 1)} |`,
   ),
+  "",
+  "## Looking at models",
+  "",
+  `Wall time of whole \`node bin/vae.js …\` processes. \`vae compare ${R.compare?.runs ?? ""} runs\`: ${plan.compare.objectives.map((o) => `\`${o}\``).join(", ")} on \`${plan.compare.file}\`, ${plan.compare.epochs} epoch(s) each, into a fresh folder (nothing cached), with \`--jobs ${NPROC}\` and with \`--jobs 1\` (the same runs one after another); median of ${plan.compare.reps}. \`vae sample -n 64\` and \`vae reconstruct -n 16\` on one of the trained models, PNG out; median of ${plan.inspect.reps} after one warm-up.`,
+  "",
+  "| command | wall time |",
+  "|---|---:|",
+  `| \`vae compare\`, --jobs ${NPROC} | ${R.compare?.error ?? `${fmt(R.compare?.parallel_seconds, 1)} s`} |`,
+  `| \`vae compare\`, --jobs 1 | ${R.compare?.error ?? `${fmt(R.compare?.sequential_seconds, 1)} s`} |`,
+  `| \`vae sample\` | ${R.inspect?.sample?.error ?? R.inspect?.error ?? `${fmt(R.inspect?.sample?.seconds, 2)} s`} |`,
+  `| \`vae reconstruct\` | ${R.inspect?.reconstruct?.error ?? R.inspect?.error ?? `${fmt(R.inspect?.reconstruct?.seconds, 2)} s`} |`,
   "",
   "## `vae check`",
   "",
