@@ -1,5 +1,6 @@
 import type { DistributionIR, ModelIR, NetIR, Shape, TensorExpr } from "../../ir/types.js";
 import { netWeightName, paramWeightName } from "../tfjs/layout.js";
+import { identifier, numberLiteral, stringLiteral } from "./escape.js";
 
 /** A generated value: an expression (usually an identifier) with static facts about it. */
 export interface Value {
@@ -23,19 +24,20 @@ const RESERVED = new Set(
 
 /** A JavaScript identifier for a user name that cannot clash with generated ones. */
 export function localName(name: string): string {
-  return RESERVED.has(name) || name.startsWith("_") ? `${name}_` : name;
+  const id = identifier(name);
+  return RESERVED.has(id) || id.startsWith("_") ? `${id}_` : id;
 }
 
 export function weightAccess(name: string): string {
-  return `w[${JSON.stringify(name)}]`;
+  return `w[${stringLiteral(name)}]`;
 }
 
 export function netFunctionName(net: string): string {
-  return `net_${net}`;
+  return `net_${identifier(net)}`;
 }
 
 function shapeLiteral(shape: Shape): string {
-  return `[${shape.join(", ")}]`;
+  return `[${shape.map(numberLiteral).join(", ")}]`;
 }
 
 const UNARY: Record<string, string> = {
@@ -90,7 +92,7 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
   const widen = (v: Value, rank: number): string => {
     if (!v.batched || v.shape.length >= rank) return v.code;
     const ones = Array<number>(rank - v.shape.length).fill(1);
-    return `tf.reshape(${v.code}, [-1, ${[...ones, ...v.shape].join(", ")}])`;
+    return `tf.reshape(${v.code}, [-1, ${[...ones, ...v.shape].map(numberLiteral).join(", ")}])`;
   };
 
   const emit = (e: TensorExpr): Emitted => {
@@ -99,8 +101,8 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
         return {
           code:
             e.shape.length === 0
-              ? `tf.scalar(${e.value})`
-              : `tf.fill(${shapeLiteral(e.shape)}, ${e.value})`,
+              ? `tf.scalar(${numberLiteral(e.value)})`
+              : `tf.fill(${shapeLiteral(e.shape)}, ${numberLiteral(e.value)})`,
           batched: false,
           shape: e.shape,
           indices: false,
@@ -139,9 +141,9 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
           result = { code: out, batched: input.batched, shape: e.shape, indices: false };
         } else {
           const heads = net.output.heads;
-          const names = heads.map((h) => `${out}_${h.name}`);
+          const names = heads.map((h) => `${out}_${identifier(h.name)}`);
           statements.push(
-            `const [${names.join(", ")}] = tf.split(${out}, [${heads.map((h) => h.size).join(", ")}], -1);`,
+            `const [${names.join(", ")}] = tf.split(${out}, [${heads.map((h) => numberLiteral(h.size)).join(", ")}], -1);`,
           );
           result = {
             heads: Object.fromEntries(
@@ -188,7 +190,7 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
         const x = value(e.input);
         const lead = x.batched ? "-1, " : "";
         return {
-          code: bind(`tf.reshape(${x.code}, [${lead}${e.shape.join(", ")}])`),
+          code: bind(`tf.reshape(${x.code}, [${lead}${e.shape.map(numberLiteral).join(", ")}])`),
           batched: x.batched,
           shape: e.shape,
           indices: x.indices,
@@ -237,15 +239,18 @@ export function netStatements(net: NetIR): string[] {
   const lines = [
     "const lead = input.shape.slice(0, -1);",
     // matMul wants rank 2: fold any leading dims (batch, or none for an unbatched input).
-    `let h = tf.reshape(tf.cast(input, "float32"), [-1, ${net.inputSize}]);`,
+    `let h = tf.reshape(tf.cast(input, "float32"), [-1, ${numberLiteral(net.inputSize)}]);`,
   ];
   const layers = net.hidden.length + 1;
   for (let i = 0; i < layers; i++) {
     const affine = `tf.add(tf.matMul(h, ${W(`${i}.W`)}), ${W(`${i}.b`)})`;
     const last = i + 1 === layers;
-    const act = last || net.activation === "identity" ? affine : `tf.${net.activation}(${affine})`;
+    const act =
+      last || net.activation === "identity"
+        ? affine
+        : `tf.${identifier(net.activation)}(${affine})`;
     lines.push(`h = ${act};`);
   }
-  lines.push(`return tf.reshape(h, [...lead, ${outSize}]);`);
+  lines.push(`return tf.reshape(h, [...lead, ${numberLiteral(outSize)}]);`);
   return lines;
 }

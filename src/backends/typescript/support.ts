@@ -1,4 +1,4 @@
-import type { DistributionIR, ModelIR, ObjectiveExpr } from "../../ir/types.js";
+import type { DistributionIR, ModelIR, ObjectiveExpr, TensorExpr } from "../../ir/types.js";
 
 /** Distribution families and their accepted parameter sets. */
 export const SUPPORTED_DISTRIBUTIONS: Readonly<Record<string, readonly (readonly string[])[]>> = {
@@ -72,4 +72,55 @@ export function unsupportedConstructs(ir: ModelIR): string[] {
   if (t.warmup !== undefined) out.push("KL warm-up");
   if (t.weightPrior !== undefined) out.push("a weight prior");
   return [...new Set(out)];
+}
+
+/**
+ * Every name in the IR that the generated module spells as code or quotes in a comment:
+ * variables, labels, parameters, nets and their heads, bindings, and the names inside
+ * parameter expressions (walked with an explicit stack: expression depth is unbounded).
+ */
+export function namesInIr(ir: ModelIR): string[] {
+  const names = [ir.name, ir.data.name, ir.latent.name, ir.train.optimizer.name];
+  for (const p of ir.params) names.push(p.name);
+  for (const n of ir.nets) {
+    names.push(n.name, n.activation);
+    if (n.output.kind === "heads") names.push(...n.output.heads.map((h) => h.name));
+  }
+  const pending: TensorExpr[] = [];
+  for (const d of [ir.prior, ir.encoder, ir.decoder]) {
+    names.push(d.label, d.variable, d.dist, ...Object.keys(d.params));
+    if (d.given !== null) names.push(d.given);
+    for (const b of d.bindings) {
+      names.push(b.name);
+      pending.push(b.value);
+    }
+    pending.push(...Object.values(d.params));
+  }
+  for (let e = pending.pop(); e !== undefined; e = pending.pop()) {
+    switch (e.op) {
+      case "variable":
+      case "param":
+      case "local":
+        names.push(e.name);
+        break;
+      case "net":
+        names.push(e.net);
+        pending.push(e.input);
+        break;
+      case "head":
+        names.push(e.head);
+        pending.push(e.input);
+        break;
+      case "unary":
+      case "reshape":
+        pending.push(e.input);
+        break;
+      case "binary":
+        pending.push(e.lhs, e.rhs);
+        break;
+      case "const":
+        break;
+    }
+  }
+  return names;
 }
