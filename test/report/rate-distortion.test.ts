@@ -162,3 +162,20 @@ describe("rateDistortionSpec", () => {
     expect(layer(empty, "runs")!.data!.values).toEqual([]);
   });
 });
+
+describe("mean labels", () => {
+  it("objectives that train to the same point share one label; distinct points keep their own", () => {
+    const runs: RdRun[] = [
+      { label: "infomax(lambda: 1)", seed: 0, rate: 34.78, distortion: 85.45 },
+      { label: "beta_vae(beta: 0.5)", seed: 0, rate: 34.78, distortion: 85.45 },
+      { label: "beta_vae(beta: 1)", seed: 0, rate: 26.12, distortion: 92.81 },
+    ];
+    const spec = rateDistortionSpec({ runs, entropy: null });
+    const labels = layer(spec, "mean-labels")!.data!.values!.map((v) => v["label"]);
+    expect(labels).toEqual(["infomax(lambda: 1) = beta_vae(beta: 0.5)", "beta_vae(beta: 1)"]);
+    // Half a nat apart on a 40-nat plane is a different place: two labels.
+    runs[1] = { ...runs[1]!, rate: 35.3 };
+    const apart = rateDistortionSpec({ runs, entropy: null });
+    expect(layer(apart, "mean-labels")!.data!.values!.length).toBe(3);
+  });
+});

@@ -5,6 +5,7 @@ import {
   plottableRuns,
   rateDistortionDomains,
   rateDistortionMeans,
+  coincidentMeanLabels,
   visibleSegment,
   type RdDomains,
   type RdMean,
@@ -88,7 +89,7 @@ export function rateDistortionSpec(input: RateDistortionInput): TopLevelSpec {
     {
       name: "mean-labels",
       data: {
-        values: means.map((m) => ({ label: m.label, rate: m.rate, distortion: m.distortion })),
+        values: coincidentMeanLabels(means, domains),
       },
       mark: {
         type: "text",

@@ -61,6 +61,31 @@ export function rateDistortionMeans(runs: readonly RdRun[]): RdMean[] {
 }
 
 /**
+ * One label per place on the plane: means that land within 1 % of the axes' spans of each
+ * other (infomax(lambda: 1) and beta_vae(beta: 0.5) train to the same point) share one
+ * label, "a = b", instead of printing over each other.
+ */
+export function coincidentMeanLabels(
+  means: readonly RdMean[],
+  domains: RdDomains,
+): { label: string; rate: number; distortion: number }[] {
+  const near = (a: RdMean, b: RdMean) =>
+    Math.abs(a.rate - b.rate) <= 0.01 * (domains.rate[1] - domains.rate[0]) &&
+    Math.abs(a.distortion - b.distortion) <= 0.01 * (domains.distortion[1] - domains.distortion[0]);
+  const groups: RdMean[][] = [];
+  for (const m of means) {
+    const group = groups.find((g) => near(g[0]!, m));
+    if (group) group.push(m);
+    else groups.push([m]);
+  }
+  return groups.map((g) => ({
+    label: g.map((m) => m.label).join(" = "),
+    rate: g[0]!.rate,
+    distortion: g[0]!.distortion,
+  }));
+}
+
+/**
  * Axis ranges holding every point, the origin (R ≥ 0 and usually D ≥ 0: the plane is read
  * from there) and, when H is known, both intercepts of D = H − R. A negative coordinate
  * (a continuous decoder's distortion, a Monte Carlo rate) extends the range below zero.
