@@ -76,7 +76,35 @@ describe("architecture", () => {
       }
     }
   });
+
+  it("the engine, the reports and the comparison never import the CLI; the engine never imports reports or comparisons", () => {
+    const rules: [string, string[]][] = [
+      ["src/engine", ["src/cli", "src/report", "src/compare"]],
+      ["src/report", ["src/cli", "src/compare"]],
+      ["src/compare", ["src/cli"]],
+      ["src/data", ["src/cli", "src/engine", "src/backends", "src/report", "src/compare"]],
+    ];
+    for (const [dir, banned] of rules) {
+      const forbidden = banned.map((d) => path.join(root, d));
+      for (const f of listTs(path.join(root, dir)))
+        for (const s of allImports(f)) {
+          const r = resolveLocal(f, s);
+          if (r)
+            expect(
+              forbidden.some((d) => r.startsWith(d)),
+              `${f} imports ${s}`,
+            ).toBe(false);
+        }
+    }
+  });
 });
+
+/** Every import of a module, static, type-only and dynamic (`import("…")`). */
+function allImports(file: string): string[] {
+  const src = readFileSync(file, "utf8");
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm;
+  return [...src.matchAll(re)].map((m) => m[1]!);
+}
 
 function listTs(dir: string): string[] {
   if (!existsSync(dir)) return [];
