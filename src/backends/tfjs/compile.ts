@@ -119,6 +119,22 @@ function createVariable(tf: Tf, spec: WeightSpec, seed: number): Variable {
  * Lowers `ir` to tfjs once: creates its variables (seeded from `seed`) and returns the
  * evaluator. Throws only for IRs the frontend should never produce.
  */
+/**
+ * A categorical parameter whose last axis is not the K categories (`logits: 0`, the
+ * uniform prior) broadcast to carry it: the family reads K from that axis. Adding an
+ * exact zero changes no value.
+ */
+function withCategoryAxis(
+  tf: Tf,
+  t: Tensor,
+  dist: DistributionImpl,
+  variable: { categories?: number },
+): Tensor {
+  const k = variable.categories;
+  if (!isEnumerable(dist) || k === undefined || t.shape[t.shape.length - 1] === k) return t;
+  return tf.add(t, tf.zeros([k]));
+}
+
 export function compileModel(ir: ModelIR, tf: Tf, seed: number): CompiledModel {
   const specs = modelWeightSpecs(ir);
   const weights = new Map<string, Variable>();
@@ -244,7 +260,7 @@ export function compileModel(ir: ModelIR, tf: Tf, seed: number): CompiledModel {
     const batched: Record<string, boolean> = {};
     for (const [name, expr] of Object.entries(d.params)) {
       const v = value(expr);
-      const t = widen(tf, v, rank);
+      const t = withCategoryAxis(tf, widen(tf, v, rank), dist, variable);
       params[name] = t.dtype === "float32" ? t : tf.cast(t, "float32");
       batched[name] = v.batched;
     }

@@ -218,9 +218,16 @@ export function paramFunction(ir: ModelIR, d: DistributionIR): ParamFunction {
   const rank = variable.shape.length + (d.dist === "Categorical" ? 1 : 0);
   const params: Record<string, string> = {};
   const batched: Record<string, boolean> = {};
+  // A categorical parameter without the K axis (`logits: 0`, the uniform prior) gets it,
+  // as in the tfjs backend: the family reads K from the last axis; adding zero is exact.
+  const k = d.dist === "Categorical" ? variable.categories : undefined;
   for (const [name, expr] of Object.entries(d.params)) {
     const v = value(expr);
-    params[name] = widen({ ...v, code: asFloat(v) }, rank);
+    const code = widen({ ...v, code: asFloat(v) }, rank);
+    params[name] =
+      k !== undefined && v.shape[v.shape.length - 1] !== k
+        ? `tf.add(${code}, tf.zeros([${numberLiteral(k)}]))`
+        : code;
     batched[name] = v.batched;
   }
   return { statements, params, batched };
