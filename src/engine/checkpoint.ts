@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diagnostic, syntheticSpan, type Diagnostic, type Result } from "../diagnostics/index.js";
@@ -187,6 +187,23 @@ function looksLikeIr(v: unknown): v is ModelIR {
  * shapes. Problems come back as `checkpoint-invalid` diagnostics; nothing is thrown.
  */
 export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
+  // One clear line for a wrong path, rather than one per file that is then missing.
+  const info = await stat(dir).catch((e: NodeJS.ErrnoException) => e);
+  if (info instanceof Error)
+    return {
+      diagnostics: [
+        invalid(
+          dir,
+          info.code === "ENOENT" ? "no such folder" : `cannot read (${info.code ?? info.message})`,
+        ),
+      ],
+    };
+  if (!info.isDirectory())
+    return {
+      diagnostics: [
+        invalid(dir, "not a folder (a checkpoint is the folder that vae train --out wrote)"),
+      ],
+    };
   const diagnostics: Diagnostic[] = [];
   const file = (name: string) => join(dir, name);
 

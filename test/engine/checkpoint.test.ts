@@ -80,8 +80,18 @@ describe("checkpoints", () => {
       path: join(dir, CHECKPOINT_FILES.weights),
       reason: "file is missing",
     });
+    // A wrong path is one diagnostic about the folder, not one per file it would hold.
     const none = await loadCheckpoint(join(root, "does-not-exist"));
-    expect(none.diagnostics.map((d) => d.code)).toEqual(new Array(4).fill("checkpoint-invalid"));
+    expect(none.diagnostics.map((d) => [d.code, d.params])).toEqual([
+      ["checkpoint-invalid", { path: join(root, "does-not-exist"), reason: "no such folder" }],
+    ]);
+    const file = join(dir, CHECKPOINT_FILES.config);
+    const notFolder = await loadCheckpoint(file);
+    expect(notFolder.diagnostics).toHaveLength(1);
+    expect(notFolder.diagnostics[0]!.params).toMatchObject({
+      path: file,
+      reason: expect.stringMatching(/^not a folder/),
+    });
   });
 
   it("reports bad JSON and a wrong IR version", async () => {
