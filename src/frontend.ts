@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import {
   diagnostic,
@@ -6,6 +6,7 @@ import {
   renderDiagnostics,
   syntheticSpan,
   type Diagnostic,
+  type Span,
 } from "./diagnostics/index.js";
 import { lowerModel } from "./ir/lower.js";
 import type { ModelIR, ObjectiveIR } from "./ir/types.js";
@@ -52,6 +53,31 @@ export const COMMAND_LINE = "<command line>";
 /** The objective of a model that declares none: the negative ELBO. */
 export const DEFAULT_OBJECTIVE = "elbo";
 
+/** The largest source file read: a model is a few kilobytes; this bounds every later stage. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+/** Diagnostics reported per compilation; the rest are counted in one last diagnostic. */
+export const MAX_DIAGNOSTICS = 100;
+
+/**
+ * Why the file at `path` must not be read, found without reading it: a device, pipe or
+ * directory (reading /dev/zero never ends), or more than MAX_SOURCE_BYTES. A path that
+ * does not exist on disk is left to the reader (tests and tools supply virtual files).
+ */
+function unreadableSource(path: string, span: Span, shown = path): Diagnostic | undefined {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return undefined;
+  }
+  if (!stats.isFile()) return diagnostic("not-a-regular-file", span, { path: shown });
+  if (stats.size > MAX_SOURCE_BYTES) {
+    return diagnostic("file-too-large", span, { path: shown, limit: "1 MiB" });
+  }
+  return undefined;
+}
+
 function readWithFs(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -62,6 +88,8 @@ function readWithFs(path: string): string | undefined {
 
 /** Reads and compiles a `.vae` file; an unreadable file is a `file-not-found` diagnostic. */
 export function compileFile(path: string, opts: CompileOptions = {}): CompileResult {
+  const refused = unreadableSource(path, syntheticSpan(path));
+  if (refused !== undefined) return { diagnostics: [refused], sources: new Map() };
   const text = (opts.readFile ?? readWithFs)(path);
   if (text === undefined) {
     return {
@@ -91,6 +119,12 @@ export function compileSource(
     sources,
   });
 
+  if (text.length > MAX_SOURCE_BYTES) {
+    diagnostics.push(
+      diagnostic("file-too-large", syntheticSpan(file), { path: file, limit: "1 MiB" }),
+    );
+    return done();
+  }
   const parsed = parseProgram(text, file);
   diagnostics.push(...parsed.diagnostics);
   const program = parsed.value;
@@ -253,12 +287,23 @@ function loadImports(
         continue;
       }
       if (loaded.has(target)) continue;
+      const refused = unreadableSource(target, imp.path.span, raw);
+      if (refused !== undefined) {
+        diagnostics.push(refused);
+        continue;
+      }
       const text = readFile(target);
       if (text === undefined) {
         diagnostics.push(diagnostic("import-not-found", imp.path.span, { path: raw }));
         continue;
       }
       loaded.add(target);
+      if (text.length > MAX_SOURCE_BYTES) {
+        diagnostics.push(
+          diagnostic("file-too-large", imp.path.span, { path: raw, limit: "1 MiB" }),
+        );
+        continue;
+      }
       sources.set(target, text);
       const parsed = parseProgram(text, target);
       diagnostics.push(...parsed.diagnostics);
@@ -312,7 +357,7 @@ function orderDiagnostics(
     const i = files.indexOf(f);
     return i < 0 ? files.length : i;
   };
-  return unique
+  const ordered = unique
     .map((d, i) => ({ d, i }))
     .sort(
       (a, b) =>
@@ -321,4 +366,13 @@ function orderDiagnostics(
         a.i - b.i,
     )
     .map((x) => x.d);
+  if (ordered.length <= MAX_DIAGNOSTICS) return ordered;
+  const rest = ordered.length - MAX_DIAGNOSTICS;
+  return [
+    ...ordered.slice(0, MAX_DIAGNOSTICS),
+    diagnostic("too-many-diagnostics", ordered[MAX_DIAGNOSTICS]!.span, {
+      count: rest,
+      limit: MAX_DIAGNOSTICS,
+    }),
+  ];
 }

@@ -12,6 +12,15 @@ export const messages = {
   "unterminated-comment": () => `unterminated block comment`,
   "nesting-too-deep": (p: { limit: number }) =>
     `brackets and signs nested more than ${p.limit} levels deep`,
+  "expression-too-large": (p: { what: string }) => `expression too large: ${p.what}`,
+  "number-out-of-range": (p: { text: string; range: string }) =>
+    `the number ${p.text} does not fit ${p.range}`,
+  "file-too-large": (p: { path: string; limit: string }) =>
+    `file '${p.path}' is larger than the limit of ${p.limit}`,
+  "not-a-regular-file": (p: { path: string }) =>
+    `'${p.path}' is not a regular file (a directory, device or pipe cannot be read as a source)`,
+  "too-many-diagnostics": (p: { count: number; limit: number }) =>
+    `${p.count} more errors not shown (only the first ${p.limit} are reported)`,
 
   // ---- files and imports --------------------------------------------------------------
   "file-not-found": (p: { path: string }) => `cannot read file '${p.path}'`,
@@ -89,6 +98,8 @@ export const messages = {
   "objective-argument-mismatch": (p: { objective: string; expected: string; found: string }) =>
     `objective '${p.objective}' takes (${p.expected}), found (${p.found})`,
   "objective-recursion": (p: { name: string }) => `objective '${p.name}' refers to itself`,
+  "objective-too-large": (p: { what: string }) =>
+    `with its named objectives inlined this objective is ${p.what}`,
 
   // ---- training options ---------------------------------------------------------------
   "unknown-train-option": (p: { name: string; available: string }) =>

@@ -1,6 +1,7 @@
 import { diagnostic, type Diagnostic, type Span } from "../diagnostics/index.js";
 import type { ObjectiveExpr, ObjectiveIR } from "../ir/types.js";
 import type { Arg, Call, Expr, ObjectiveDef } from "../syntax/ast.js";
+import { fitsFloat32, FLOAT32_RANGE } from "../syntax/limits.js";
 import { linearObjective } from "./linear.js";
 import { isObjectiveTerm, OBJECTIVE_FUNCTIONS, OBJECTIVE_TERMS } from "./terms.js";
 
@@ -65,7 +66,49 @@ type Binding =
     }
   | { kind: "unknown" };
 
+/**
+ * Nodes of one inlined objective. Named objectives are inlined by copying, so definitions
+ * that each use the next twice expand exponentially; past this bound the expansion stops.
+ */
+export const MAX_OBJECTIVE_NODES = 10_000;
+
+/** Levels of one inlined objective: every later pass over the tree recurses this deep. */
+export const MAX_OBJECTIVE_DEPTH = 1_000;
+
+/** How far one resolution has gone, and whether it passed the bounds. */
+interface Budget {
+  /** Where the expansion is reported: the expression or definition being resolved. */
+  span: Span;
+  /** resolve() calls under way: the recursion depth. */
+  active: number;
+  /** Set once a bound is passed: how (for the diagnostic). */
+  exceeded: string | undefined;
+}
+
+/**
+ * What resolutions in one pass share: the tree size and depth of every resolved node,
+ * and each definition's result by argument values (compared by identity), so that a
+ * definition used many times is inlined once and its tree shared.
+ */
+interface Shared {
+  sizes: WeakMap<ObjectiveExpr, { nodes: number; depth: number }>;
+  inlined: Map<ObjectiveDefinition, Inlined[]>;
+}
+
+/** One definition inlined with some arguments: its tree, or the bound its expansion passed. */
+interface Inlined {
+  args: ObjectiveExpr[];
+  result: ObjectiveExpr | undefined;
+  tooLarge: string | undefined;
+}
+
+function newShared(): Shared {
+  return { sizes: new WeakMap(), inlined: new Map() };
+}
+
 interface Context {
+  budget: Budget;
+  shared: Shared;
   env: ObjectiveEnv;
   params: ReadonlyMap<string, Binding>;
   /** Objectives being inlined, outermost first: a name already here is recursion. */
@@ -88,7 +131,14 @@ export function resolveObjective(
   diagnostics: Diagnostic[];
 } {
   const diagnostics: Diagnostic[] = [];
-  const resolved = resolve(expr, { env, params: new Map(), stack: [], diagnostics });
+  const resolved = resolve(expr, {
+    budget: newBudget(expr.span),
+    shared: newShared(),
+    env,
+    params: new Map(),
+    stack: [],
+    diagnostics,
+  });
   if (resolved === undefined || diagnostics.length > 0) return { diagnostics };
   return {
     value: {
@@ -106,9 +156,11 @@ export function resolveObjective(
  */
 export function verifyObjectiveDefinitions(env: ObjectiveEnv): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const shared = newShared();
   for (const def of env.definitions.values()) {
     const params = new Map<string, Binding>(def.params.map((p) => [p, { kind: "unknown" }]));
-    resolve(def.body, { env, params, stack: [def.name], diagnostics });
+    const budget = newBudget(def.def.name.span);
+    resolve(def.body, { budget, shared, env, params, stack: [def.name], diagnostics });
   }
   return diagnostics;
 }
@@ -119,13 +171,83 @@ export function sourceText(span: Span, env: Pick<ObjectiveEnv, "sources">): stri
   return text === undefined ? "..." : text.slice(span.start.offset, span.end.offset);
 }
 
+function newBudget(span: Span): Budget {
+  return { span, active: 0, exceeded: undefined };
+}
+
+/**
+ * `e` resolved within the budget: once the tree grows past MAX_OBJECTIVE_NODES nodes or
+ * MAX_OBJECTIVE_DEPTH levels (or resolution recurses that deep), one `objective-too-large`
+ * is reported and everything after resolves to nothing.
+ */
 function resolve(e: Expr, ctx: Context): ObjectiveExpr | undefined {
+  const b = ctx.budget;
+  if (b.exceeded !== undefined) return undefined;
+  if (b.active >= MAX_OBJECTIVE_DEPTH)
+    return overBudget(ctx, `nested more than ${MAX_OBJECTIVE_DEPTH} levels`);
+  b.active++;
+  try {
+    const out = resolveNode(e, ctx);
+    if (out === undefined || b.exceeded !== undefined) return undefined;
+    const size = measure(out, ctx.shared.sizes);
+    if (size.nodes > MAX_OBJECTIVE_NODES) {
+      return overBudget(ctx, `more than ${MAX_OBJECTIVE_NODES} nodes`);
+    }
+    if (size.depth > MAX_OBJECTIVE_DEPTH) {
+      return overBudget(ctx, `nested more than ${MAX_OBJECTIVE_DEPTH} levels`);
+    }
+    return out;
+  } finally {
+    b.active--;
+  }
+}
+
+function overBudget(ctx: Context, what: string): undefined {
+  ctx.budget.exceeded = what;
+  ctx.diagnostics.push(diagnostic("objective-too-large", ctx.budget.span, { what }));
+  return undefined;
+}
+
+/**
+ * Size and depth of a node as a tree (a shared subtree counts each time it appears),
+ * from its children's, which were measured when they were resolved.
+ */
+function measure(e: ObjectiveExpr, sizes: Shared["sizes"]): { nodes: number; depth: number } {
+  const known = sizes.get(e);
+  if (known !== undefined) return known;
+  const children =
+    e.op === "unary"
+      ? [e.input]
+      : e.op === "binary"
+        ? [e.lhs, e.rhs]
+        : e.op === "call"
+          ? e.args
+          : [];
+  let nodes = 1;
+  let depth = 1;
+  for (const c of children) {
+    const s = sizes.get(c) ?? { nodes: 1, depth: 1 };
+    nodes += s.nodes;
+    depth = Math.max(depth, s.depth + 1);
+  }
+  const size = { nodes, depth };
+  sizes.set(e, size);
+  return size;
+}
+
+function resolveNode(e: Expr, ctx: Context): ObjectiveExpr | undefined {
   const fail = (d: Diagnostic): undefined => {
     ctx.diagnostics.push(d);
     return undefined;
   };
   switch (e.kind) {
     case "NumberLit":
+      // The objective is evaluated in float32 tensors.
+      if (!fitsFloat32(e.value)) {
+        return fail(
+          diagnostic("number-out-of-range", e.span, { text: e.text, range: FLOAT32_RANGE }),
+        );
+      }
       return { op: "const", value: e.value };
     case "StringLit":
     case "Arrow":
@@ -302,12 +424,25 @@ function inline(
     return undefined;
   }
   if (values.some((v) => v === undefined)) return undefined;
-  return resolve(def.body, {
+  const key = def.params.map((p) => {
+    const b = bound.get(p)!;
+    return b.kind === "value" ? b.expr : UNKNOWN;
+  });
+  const seen = ctx.shared.inlined.get(def) ?? [];
+  const hit = seen.find((h) => h.args.every((a, i) => a === key[i]));
+  // A definition too large to inline is too large wherever it is used: say so here too.
+  if (hit !== undefined) return hit.tooLarge ? overBudget(ctx, hit.tooLarge) : hit.result;
+  const result = resolve(def.body, {
+    budget: ctx.budget,
+    shared: ctx.shared,
     env: ctx.env,
     params: bound,
     stack: [...ctx.stack, def.name],
     diagnostics: ctx.diagnostics,
   });
+  seen.push({ args: key, result, tooLarge: ctx.budget.exceeded });
+  ctx.shared.inlined.set(def, seen);
+  return result;
 }
 
 /**

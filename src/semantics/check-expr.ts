@@ -3,6 +3,7 @@ import { elementwiseFunctions, lookupElementwiseFunction } from "../stdlib/funct
 import type { NetSignature } from "../stdlib/nets/index.js";
 import type { Call, Expr, Member } from "../syntax/ast.js";
 import type { Shape } from "../ir/types.js";
+import { fitsFloat32, FLOAT32_RANGE } from "../syntax/limits.js";
 import { broadcastShapes, elementCount, formatShape, formatType } from "./shapes.js";
 import type { CheckedExpr, CheckedNet, CheckedParam, CheckedVariable, ExprType } from "./types.js";
 
@@ -53,6 +54,11 @@ export function checkTensorExpr(e: Expr, scope: ExprScope): CheckedExpr {
   };
   switch (e.kind) {
     case "NumberLit":
+      if (!fitsFloat32(e.value)) {
+        return report(
+          diagnostic("number-out-of-range", e.span, { text: e.text, range: FLOAT32_RANGE }),
+        );
+      }
       return node(
         e.span,
         { kind: "tensor", value: "real", shape: [] },

@@ -6,6 +6,7 @@ import type {
   DistributionDecl,
   Expr,
   Model,
+  NumberLit,
   NetDecl,
   ObjectiveDecl,
   ParamDecl,
@@ -13,6 +14,7 @@ import type {
   TrainDecl,
   VariableDecl,
 } from "../syntax/ast.js";
+import { fitsFloat32, FLOAT32_RANGE } from "../syntax/limits.js";
 import { checkDistributionDecl, type DistributionContext } from "./check-distribution.js";
 import { checkTrainDecl, ESTIMATORS } from "./check-train.js";
 import { checkTypeExpr, formatCheckedType } from "./check-types.js";
@@ -278,6 +280,13 @@ function checkParamDecl(p: ParamDecl, diagnostics: Diagnostic[]): CheckedParam |
       ok = false;
     } else init = value;
   }
+  const huge = p.init && hugeLiteral(p.init);
+  if (huge !== undefined) {
+    diagnostics.push(
+      diagnostic("number-out-of-range", huge.span, { text: huge.text, range: FLOAT32_RANGE }),
+    );
+    ok = false;
+  }
   if (!ok || type === undefined) return undefined;
   const checked: CheckedParam = { name: p.name.name, shape: type.shape, init, span: p.span };
   if (initScale !== undefined) checked.initScale = initScale;
@@ -324,6 +333,16 @@ function checkRandomInit(
     ok = false;
   }
   return ok ? { loc: found["loc"] ?? 0, scale: found["scale"]! } : undefined;
+}
+
+/** A number in a param's initialiser (`-1e39`, `normal(scale: 1e39)`) beyond float32. */
+function hugeLiteral(init: Expr): NumberLit | undefined {
+  const args = init.kind === "Call" ? init.args.map((a) => a.value) : [init];
+  for (const e of args) {
+    const lit = e.kind === "Unary" ? e.operand : e;
+    if (lit.kind === "NumberLit" && !fitsFloat32(lit.value)) return lit;
+  }
+  return undefined;
 }
 
 function constantNumber(e: Expr): number | undefined {

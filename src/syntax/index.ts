@@ -19,8 +19,15 @@ import { diagnostic, hasErrors, type Diagnostic, type Result } from "../diagnost
 import type { Position, Span } from "../diagnostics/span.js";
 import type { Expr, Program } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
+import { limitDiagnostics } from "./limits.js";
 
 export type * from "./ast.js";
+export {
+  FLOAT32_RANGE,
+  fitsFloat32,
+  MAX_EXPRESSION_DEPTH,
+  MAX_EXPRESSION_NODES,
+} from "./limits.js";
 
 /** Built on first use: constructing a chevrotain parser runs its grammar analysis. */
 let sharedParser: VaeParser | undefined;
@@ -54,7 +61,9 @@ export function parseProgramRecovered(
   const value = run.cst
     ? builder.program(run.cst, whole)
     : { kind: "Program" as const, imports: [], models: [], objectives: [], span: whole };
-  return { value, diagnostics: run.diagnostics };
+  // Before any recursive stage sees the tree.
+  const diagnostics = [...run.diagnostics, ...limitDiagnostics(value)];
+  return { value, diagnostics: sortByPosition(diagnostics) };
 }
 
 /**
@@ -69,6 +78,8 @@ export function parseExpression(text: string, file: string): Result<Expr> {
     // Recovery left no error but no tree either: this is a bug, not a user error.
     throw new Error(`parseExpression: no tree and no diagnostics for ${JSON.stringify(text)}`);
   }
+  const limits = limitDiagnostics(value);
+  if (limits.length > 0) return { diagnostics: [...run.diagnostics, ...limits] };
   return { value, diagnostics: run.diagnostics };
 }
 

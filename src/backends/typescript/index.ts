@@ -35,7 +35,55 @@ function roleIr(ir: ModelIR, role: Role): DistributionIR {
   return role === "prior" ? ir.prior : role === "encoder" ? ir.encoder : ir.decoder;
 }
 
-function objectiveCode(e: ObjectiveExpr): string {
+/**
+ * Nesting beyond which generated expressions are written flat: prettier recurses over
+ * the syntax tree and overflows the stack on the deepest trees the compiler admits.
+ */
+const MAX_NESTED_CODE = 32;
+
+/**
+ * The objective as statements and the expression they leave: one nested expression when
+ * shallow (as a person would write it), else one `const` per operation, in post-order.
+ */
+function objectiveStatements(e: ObjectiveExpr): { statements: string[]; result: string } {
+  if (objectiveHeight(e) <= MAX_NESTED_CODE) return { statements: [], result: objectiveCode(e) };
+  const statements: string[] = [];
+  const bind = (code: string): string => {
+    statements.push(`const _o${statements.length + 1} = ${code};`);
+    return `_o${statements.length}`;
+  };
+  const flat = (node: ObjectiveExpr): string => {
+    if (node.op === "const" || node.op === "term") return objectiveCode(node);
+    if (node.op === "call") {
+      // max/min of n arguments nest n − 1 calls: one statement each.
+      const fn = node.fn === "max" ? "tf.maximum" : "tf.minimum";
+      const [first, ...rest] = node.args.map(flat);
+      return rest.reduce((acc, a) => bind(`${fn}(${acc}, ${a})`), first!);
+    }
+    return bind(objectiveCode(node, flat));
+  };
+  return { statements, result: flat(e) };
+}
+
+function objectiveHeight(e: ObjectiveExpr): number {
+  switch (e.op) {
+    case "unary":
+      return 1 + objectiveHeight(e.input);
+    case "binary":
+      return 1 + Math.max(objectiveHeight(e.lhs), objectiveHeight(e.rhs));
+    case "call":
+      // The arguments fold into n − 1 nested calls.
+      return e.args.length + Math.max(0, ...e.args.map(objectiveHeight));
+    default:
+      return 1;
+  }
+}
+
+/** `e` as one expression; `child` writes its operands (objectiveStatements binds them). */
+function objectiveCode(
+  e: ObjectiveExpr,
+  child: (e: ObjectiveExpr) => string = objectiveCode,
+): string {
   switch (e.op) {
     case "const":
       return `tf.scalar(${numberLiteral(e.value)})`;
@@ -55,14 +103,14 @@ function objectiveCode(e: ObjectiveExpr): string {
       }
       break;
     case "unary":
-      if (e.fn === "neg") return `tf.neg(${objectiveCode(e.input)})`;
-      if (e.fn === "abs") return `tf.abs(${objectiveCode(e.input)})`;
+      if (e.fn === "neg") return `tf.neg(${child(e.input)})`;
+      if (e.fn === "abs") return `tf.abs(${child(e.input)})`;
       break;
     case "binary":
-      return `tf.${e.fn}(${objectiveCode(e.lhs)}, ${objectiveCode(e.rhs)})`;
+      return `tf.${e.fn}(${child(e.lhs)}, ${child(e.rhs)})`;
     case "call": {
       const fn = e.fn === "max" ? "tf.maximum" : "tf.minimum";
-      const [first, ...rest] = e.args.map(objectiveCode);
+      const [first, ...rest] = e.args.map((a) => child(a));
       if (first === undefined) throw new Error(`codegen: ${e.fn}() without arguments`);
       return rest.reduce((acc, a) => `${fn}(${acc}, ${a})`, first);
     }
@@ -70,6 +118,19 @@ function objectiveCode(e: ObjectiveExpr): string {
       break;
   }
   throw new Error(`codegen: objective node ${JSON.stringify(e)} should have been rejected`);
+}
+
+/** Levels of nested arrays and objects in a JSON value, walked with an explicit stack. */
+function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const c of Object.values(v)) stack.push([c, depth + 1]);
+  }
+  return deepest;
 }
 
 /** Parameters of a role with its batched ones repeated by `how` (tileRows / gather). */
@@ -188,7 +249,16 @@ export async function generateTypeScript(
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: ["The model's intermediate representation, for reference."],
-    declarations: [{ name: "spec", initializer: jsonLiteral(ir) }],
+    // A deep IR as an object literal would overflow prettier; as a JSON string it is flat.
+    declarations: [
+      {
+        name: "spec",
+        initializer:
+          jsonDepth(ir) <= MAX_NESTED_CODE
+            ? jsonLiteral(ir)
+            : `JSON.parse(${stringLiteral(JSON.stringify(ir))}) as unknown`,
+      },
+    ],
   });
 
   const specs = modelWeightSpecs(ir);
@@ -327,6 +397,7 @@ export async function generateTypeScript(
     returnType: "tf.Tensor",
     statements: [`return ${familyPrefix(ir.decoder.dist)}LogProb(decoderParams(w, z), x);`],
   });
+  const objective = objectiveStatements(ir.objective.expr);
   sf.addFunction({
     name: "loss",
     isExported: true,
@@ -342,7 +413,8 @@ export async function generateTypeScript(
     statements: [
       `const t = terms(w, x, ${numberLiteral(ir.train.samples)}, opts.seed);`,
       ...(usesEntropy(ir.objective.expr) ? ["const H = tf.scalar(opts.entropy ?? 0);"] : []),
-      `return ${objectiveCode(ir.objective.expr)} as tf.Scalar;`,
+      ...objective.statements,
+      `return ${objective.result} as tf.Scalar;`,
     ],
   });
   sf.addInterface({
