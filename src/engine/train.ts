@@ -2,6 +2,7 @@ import { initBackend, isBackendName, loadTf } from "../backends/tfjs/backend.js"
 import { compileModel, type CompiledModel } from "../backends/tfjs/compile.js";
 import { createOptimizer } from "../backends/tfjs/optimizers.js";
 import type { Scalar, Tensor, Tf } from "../backends/tfjs/tf.js";
+import type { NamedTensorMap } from "@tensorflow/tfjs";
 import type { Dataset, DatasetSplits } from "../data/types.js";
 import type { ModelIR, ObjectiveExpr, TrainIR } from "../ir/types.js";
 import {
@@ -24,7 +25,16 @@ import { epochDiagnostics, EPOCH_DIAGNOSTIC_ROWS } from "./diagnostics/epoch.js"
 import { uploadDeviceRows, type DeviceRows } from "./device-rows.js";
 import { deriveSeed, Rng } from "./rng.js";
 import { weightPriorPenalty } from "./weight-prior.js";
+import {
+  describeNonFinite,
+  MAX_SKIPPED_IN_A_ROW,
+  nonFiniteReport,
+  StepChecker,
+  type NonFiniteReport,
+  type OnNan,
+} from "./divergence.js";
 import type {
+  Divergence,
   EpochMetrics,
   EvaluateOptions,
   NamedWeights,
@@ -39,9 +49,6 @@ import { applySummedGradients, gradientLength, replicaLayout } from "./parallel/
 import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
 import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
 import { replicaShard, weightsChecksum } from "./parallel/shard.js";
-
-/** Steps between loss read-backs: reading a tensor back synchronises the device. */
-export const LOSS_READ_EVERY = 10;
 
 /** Rows per evaluation batch unless told otherwise. */
 export const EVAL_BATCH = 1000;
@@ -298,6 +305,14 @@ export interface TrainRunOptions {
    * epoch is evaluated, `onEpoch` is not called and `history` stays empty.
    */
   evaluate?: boolean;
+  /**
+   * A step whose loss or gradient is not finite is never applied. "stop" (default): training
+   * ends there with `TrainResult.divergence`; "skip": the step is skipped and counted, and
+   * training ends as with "stop" after `maxSkippedInARow` skipped steps in a row.
+   */
+  onNan?: OnNan;
+  /** Default MAX_SKIPPED_IN_A_ROW (100). */
+  maxSkippedInARow?: number;
 }
 
 /** Backends on which `workers` runs replicas in worker threads (CPU backends, synchronous reads). */
@@ -379,6 +394,8 @@ export async function trainModel(
       history: outcome.history,
       weights,
       samples_per_second: outcome.trainMs > 0 ? outcome.trainedRows / (outcome.trainMs / 1000) : 0,
+      skippedSteps: outcome.skippedSteps,
+      ...(outcome.divergence && { divergence: outcome.divergence }),
     };
   } catch (e) {
     throw (await group?.failure(e)) ?? e;
@@ -410,6 +427,8 @@ export async function runReplica(r: ReplicaInputs): Promise<{
   history: EpochMetrics[];
   trainedRows: number;
   trainMs: number;
+  skippedSteps: number;
+  divergence?: Divergence;
 }> {
   const { model, spec, xTrain, xHeld, config, link, hooks, run } = r;
   const tf = model.tf;
@@ -436,18 +455,27 @@ export async function runReplica(r: ReplicaInputs): Promise<{
   const history: EpochMetrics[] = [];
   let trainedRows = 0;
   let trainMs = 0;
-  let warnedNonFinite = false;
   let stepsTaken = 0;
+  const onNan = run.onNan ?? "stop";
+  const maxSkipped = run.maxSkippedInARow ?? MAX_SKIPPED_IN_A_ROW;
+  let skippedSteps = 0;
+  let skippedInARow = 0;
+  let divergence: Divergence | undefined;
+  const checker = new StepChecker(tf);
+  const termNames = ["distortion", "rate", ...spec.iwSamples.map((k) => `iw_bound(${k})`)];
 
   try {
-    for (let epoch = 1; epoch <= config.epochs && stepsTaken < maxSteps; epoch++) {
+    for (
+      let epoch = 1;
+      epoch <= config.epochs && stepsTaken < maxSteps && divergence === undefined;
+      epoch++
+    ) {
       const epochStart = now();
       let epochTrainMs = 0;
       let loss = Number.NaN;
       const order = Int32Array.from(rng.permutation(rows));
       let rowsThisEpoch = 0;
       for (let step = 0; step < stepsPerEpoch && stepsTaken < maxSteps; step++) {
-        const last = step === stepsPerEpoch - 1 || stepsTaken + 1 === maxSteps;
         const start = step * config.batch;
         const size = Math.min(config.batch, rows - start);
         const seed = rng.nextSeed();
@@ -461,21 +489,24 @@ export async function runReplica(r: ReplicaInputs): Promise<{
           ...(baselines && { baselines }),
         };
         let cost: Scalar | null = null;
+        let grads: NamedTensorMap = {};
+        let xb: Tensor | null = null;
         if (shard.rows === 0) {
           // Nothing to differentiate; still take part in the step's collectives.
           if (!affine) sharedMeans(tf, link, null, meansLength, 0);
-          applySummedGradients(tf, link, variables, {}, optimizer, layout);
         } else {
           // Gathered outside the gradient scope: inside it, tfjs would keep a copy of the
           // whole training tensor (an input of the gather) for the backward pass.
           const first = start + shard.offset;
-          const xb = xTrain.gather(order.subarray(first, first + shard.rows));
+          const rowsOfStep = xTrain.gather(order.subarray(first, first + shard.rows));
+          xb = rowsOfStep;
           const prior = config.weightPrior;
           const f = (): Scalar => {
             let objective: Scalar;
-            if (link.world === 1) objective = batchObjective(model, spec, xb, stepSeed, state);
+            if (link.world === 1)
+              objective = batchObjective(model, spec, rowsOfStep, stepSeed, state);
             else {
-              const terms = termsOf(model, spec, xb, stepSeed, state);
+              const terms = termsOf(model, spec, rowsOfStep, stepSeed, state);
               const local = batchMeans(tf, spec, terms, perDimension);
               if (affine) {
                 const own = objectiveOfMeans(tf, spec, local, state);
@@ -490,28 +521,58 @@ export async function runReplica(r: ReplicaInputs): Promise<{
             const penalty = weightPriorPenalty(tf, variables, prior.scale, rows);
             return tf.add(objective, penalty) as Scalar;
           };
-          if (link.world === 1) cost = optimizer.minimize(f, true, variables);
-          else {
-            const { value, grads } = optimizer.computeGradients(f, variables);
-            applySummedGradients(tf, link, variables, grads, optimizer, layout);
-            cost = value;
-          }
-          xb.dispose();
+          const computed = optimizer.computeGradients(f, variables);
+          cost = computed.value;
+          grads = computed.grads;
         }
+        // The loss and the gradients are checked every step, before the update: one scalar
+        // (stepCheck) read back, and with replicas one small sum so that all decide alike.
+        let own = 0;
+        if (cost !== null) {
+          const check = checker.check(cost, grads);
+          own = (await check.data())[0]!;
+          check.dispose();
+        }
+        let finite = Number.isFinite(own);
+        if (link.world === 1) loss = own;
+        else {
+          const sums = link.sum64(Float64Array.of(finite ? 0 : 1, finite ? own : 0));
+          finite = sums[0] === 0;
+          // Affine: each replica holds its share of the loss; otherwise each holds all of it.
+          loss = !finite ? (Number.isFinite(own) ? Number.NaN : own) : affine ? sums[1]! : own;
+        }
+        if (finite) {
+          skippedInARow = 0;
+          if (link.world === 1) {
+            optimizer.applyGradients(grads);
+            tf.dispose(Object.values(grads));
+          } else applySummedGradients(tf, link, variables, grads, optimizer, layout);
+        } else {
+          const report = stepReport(model, spec, link, xb, stepSeed, state, termNames, grads);
+          tf.dispose(Object.values(grads));
+          skippedSteps++;
+          const giveUp = onNan === "stop" || skippedInARow + 1 >= maxSkipped;
+          if (giveUp) {
+            divergence = {
+              epoch,
+              step,
+              stepsTaken,
+              loss,
+              ...report,
+              reason: onNan === "stop" ? "non-finite" : "too-many-skipped",
+              skippedInARow,
+            };
+          } else if (skippedInARow === 0 && lead) {
+            hooks.log?.(
+              `epoch ${epoch}, step ${step}: loss ${loss}, update skipped (${describeNonFinite(report)})`,
+            );
+          }
+          skippedInARow++;
+        }
+        xb?.dispose();
         baselines?.endStep();
-        const read = step % LOSS_READ_EVERY === 0 || last;
-        if (read && affine && link.world > 1) {
-          // Every replica holds its share of the loss; all of them take part in the sum.
-          const share = cost === null ? 0 : (await cost.data())[0]!;
-          loss = link.sum64(Float64Array.of(share))[0]!;
-        } else if (read && lead) loss = (await cost!.data())[0]!;
-        if (read && lead) {
-          if (!Number.isFinite(loss) && !warnedNonFinite) {
-            warnedNonFinite = true;
-            hooks.log?.(`loss is ${loss} at epoch ${epoch}, step ${step}`);
-          }
-        }
         cost?.dispose();
+        if (divergence !== undefined) break;
         epochTrainMs += now() - t0;
         trainedRows += size;
         rowsThisEpoch += size;
@@ -543,11 +604,46 @@ export async function runReplica(r: ReplicaInputs): Promise<{
       history.push(metrics);
       hooks.onEpoch?.(metrics);
     }
-    return { history, trainedRows, trainMs };
+    return { history, trainedRows, trainMs, skippedSteps, ...(divergence && { divergence }) };
   } finally {
     baselines?.dispose();
+    checker.dispose();
     optimizer.dispose();
   }
+}
+
+/**
+ * Which terms of a non-finite step are not finite, and which variables its gradients or
+ * values make non-finite. The terms are estimated again, forward only, on the same rows
+ * with the same seed (so the same values); every replica takes part (`nonFiniteReport`).
+ */
+function stepReport(
+  model: CompiledModel,
+  spec: ObjectiveSpec,
+  link: ReplicaLink,
+  xb: Tensor | null,
+  seed: number,
+  state: TrainingState,
+  termNames: string[],
+  grads: NamedTensorMap,
+): NonFiniteReport {
+  const tf = model.tf;
+  let report: NonFiniteReport | undefined;
+  tf.tidy(() => {
+    // Without the score baselines: estimating must not move them.
+    const plain: TrainingState = { shaping: state.shaping, progress: state.progress };
+    const means =
+      xb === null ? null : batchMeans(tf, spec, termsOf(model, spec, xb, seed, plain), false);
+    const terms =
+      means === null
+        ? null
+        : [means.distortion, means.rate, ...means.iw].map((mean, i) => ({
+            name: termNames[i]!,
+            mean,
+          }));
+    report = nonFiniteReport(tf, link, terms, termNames, model.trainable, grads);
+  });
+  return report!;
 }
 
 /** The per-epoch information diagnostics on the first rows of the held-out split. */

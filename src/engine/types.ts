@@ -47,6 +47,34 @@ export interface TrainResult {
   history: EpochMetrics[];
   weights: NamedWeights;
   samples_per_second: number;
+  /** Steps whose update was skipped for a non-finite loss or gradient (`onNan: "skip"`). */
+  skippedSteps: number;
+  /** Set when training stopped on a non-finite value; `weights` are then mid-epoch. */
+  divergence?: Divergence;
+}
+
+/**
+ * Where training stopped on a non-finite loss or gradient. The step's update was not
+ * applied, so the weights are those before it (finite unless `weights` names some).
+ */
+export interface Divergence {
+  epoch: number;
+  /** Step within the epoch, from 0. */
+  step: number;
+  /** Steps taken in all before this one. */
+  stepsTaken: number;
+  /** The loss of the step (NaN or ±∞ when it is the loss that is not finite). */
+  loss: number;
+  /** Terms of the objective whose minibatch mean is not finite. */
+  terms: string[];
+  /** Variables whose gradient is not finite (they would go non-finite with the update). */
+  gradients: string[];
+  /** Variables whose values are already not finite. */
+  weights: string[];
+  /** Why it stopped: the first non-finite step (`stop`), or too many skipped in a row. */
+  reason: "non-finite" | "too-many-skipped";
+  /** Skipped steps in a row before this one (`skip`). */
+  skippedInARow: number;
 }
 
 /** Options of `evaluateModel`; unset fields fall back to the model's `train` block. */

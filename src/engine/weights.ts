@@ -39,3 +39,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 function size(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
+
+/** Names of the weights holding a NaN or ±∞ (never written over a finite checkpoint). */
+export function nonFiniteWeightNames(weights: NamedWeights): string[] {
+  return Object.entries(weights)
+    .filter(([, w]) => !w.values.every(Number.isFinite))
+    .map(([name]) => name);
+}
