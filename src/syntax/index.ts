@@ -33,8 +33,32 @@ export {
 let sharedParser: VaeParser | undefined;
 
 function parser(): VaeParser {
-  sharedParser ??= new VaeParser();
+  if (sharedParser === undefined) {
+    sharedParser = new VaeParser();
+    boundRepetitionRecovery(sharedParser);
+  }
   return sharedParser;
+}
+
+/**
+ * After recovering from an error inside a repetition, chevrotain resumes the repetition
+ * by calling it again from the recovery code: every such recovery deepens the stack, and
+ * a few thousand of them (one bad token repeated) overflow it. Past this many in one
+ * parse, recovery inside repetitions stops; the rule-level re-synchronisation, which
+ * does not recurse, still finds the following declarations.
+ */
+const MAX_REPETITION_RECOVERIES = 50;
+let repetitionRecoveries = 0;
+
+function boundRepetitionRecovery(p: VaeParser): void {
+  // An instance property, set by chevrotain's constructor when recovery is on.
+  const target = p as unknown as { attemptInRepetitionRecovery?: (...args: unknown[]) => void };
+  const recover = target.attemptInRepetitionRecovery;
+  if (recover === undefined) return;
+  target.attemptInRepetitionRecovery = function (this: unknown, ...args: unknown[]) {
+    if (++repetitionRecoveries > MAX_REPETITION_RECOVERIES) return;
+    recover.apply(this, args);
+  };
 }
 
 /**
@@ -105,6 +129,7 @@ function runParser<T>(
   }
   const p = parser();
   p.input = lexed.tokens;
+  repetitionRecoveries = 0;
   let cst: T | undefined;
   let escaped: IRecognitionException | undefined;
   try {

@@ -193,6 +193,16 @@ describe("files", () => {
 });
 
 describe("diagnostic floods", () => {
+  it("one bad token repeated 10,000 times inside a repetition: no recursion per recovery", async () => {
+    // chevrotain re-enters a repetition after each recovery inside it; unbounded, this
+    // overflowed the stack at a few thousand repeats.
+    const train = `train { optimizer: ${"adamw: ".repeat(10_000)} }`;
+    const r = await check(model().replace(/\}\n$/, `${train}\n}\n`));
+    expectRefused(r, "unexpected-token");
+    const args = await check(model(`f(${"1 1 ".repeat(10_000)})`));
+    expectRefused(args, "unexpected-token");
+  });
+
   it("30,000 bad characters: the first 100 diagnostics and a count, in linear time", async () => {
     const flood = Array.from({ length: 10_000 }, () => "# $ %").join("\n");
     const r = await check(flood);
