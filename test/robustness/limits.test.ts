@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateTypeScript } from "../../src/backends/typescript/index.js";
 import { runCli } from "../../src/cli/main.js";
+import { trainModel } from "../../src/engine/train.js";
 import {
   compileFile,
   compileSource,
@@ -90,16 +91,34 @@ describe("expressions", () => {
     expect(r.stderr).toContain(`more than ${MAX_EXPRESSION_NODES} nodes`);
   });
 
-  it("just inside the depth limit a model compiles, and generates code", async () => {
-    // Depth MAX − 1 in the decoder and the objective (elbo adds a level when inlined).
+  it("just inside the depth limit a model compiles, generates code and trains", async () => {
+    // n − 1 operators chained in the decoder's scale and in the objective.
     const n = MAX_EXPRESSION_DEPTH - 1;
-    const text = model(`1 + ${chain("0.001", n - 1)}`, chain("rate", n));
+    const text = model(`1 + ${chain("0.001", n - 1)}`, `distortion + ${chain("rate", n - 1)}`);
     const r = compileSource(text, "deep.vae");
     expect(r.diagnostics).toEqual([]);
     const g = await generateTypeScript(r.ir!);
     expect(g.diagnostics).toEqual([]);
     expect(g.code).toContain("export function loss(");
     expect((await check(text)).code).toBe(0);
+    // The engine's recursive evaluation and its gradients at that depth: one epoch trains.
+    const data = {
+      source: "rows",
+      rows: 8,
+      dim: 2,
+      values: Float32Array.from({ length: 16 }, (_, i) => i / 16),
+    };
+    const trained = await trainModel(
+      r.ir!,
+      { train: data, entropy: null },
+      {
+        ...r.ir!.train,
+        backend: "cpu",
+        batch: 4,
+        epochs: 1,
+      },
+    );
+    expect(Number.isFinite(trained.history[0]!.train.loss)).toBe(true);
     // A wide call: max of 2,000 terms folds into 1,999 nested calls when written out.
     const wide = compileSource(
       model("1", `max(${Array<string>(2_000).fill("rate").join(", ")})`),
