@@ -1,10 +1,17 @@
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diagnostic, syntheticSpan, type Diagnostic, type Result } from "../diagnostics/index.js";
 import { IR_VERSION, type ModelIR, type TrainIR } from "../ir/types.js";
 import type { NamedWeights } from "./types.js";
 import { weightMismatches } from "./weights.js";
+import {
+  MANIFEST_FILE,
+  readManifest,
+  replaceCheckpointFiles,
+  verifiedBytes,
+  type Manifest,
+} from "./checkpoint-files.js";
 
 /**
  * A checkpoint directory holds four files:
@@ -13,6 +20,8 @@ import { weightMismatches } from "./weights.js";
  *   weights.json {format, weights: [{name, shape, dtype: "float32", data: base64}]}
  *                (little-endian float32 bytes)
  *   config.json  {train: resolved TrainIR, backend, vaelang: version}
+ * and manifest.json, each file's SHA-256, written last (see checkpoint-files.ts): a save
+ * replaces the four files atomically, and a load verifies them against it.
  */
 export const CHECKPOINT_FILES = {
   source: "spec.vae",
@@ -87,8 +96,10 @@ function invalid(path: string, reason: string): Diagnostic {
 }
 
 /**
- * Writes a checkpoint into `dir` (created if needed). Returns `checkpoint-invalid`
- * diagnostics when the directory cannot be written.
+ * Writes a checkpoint into `dir` (created if needed), replacing one that is there
+ * atomically: a reader, or a process killed mid-save, sees the previous checkpoint or
+ * the new one, never a mix. Other files in `dir` are left alone. Returns
+ * `checkpoint-invalid` diagnostics when the directory cannot be written.
  */
 export async function saveCheckpoint(
   dir: string,
@@ -101,13 +112,13 @@ export async function saveCheckpoint(
   };
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, CHECKPOINT_FILES.source), ckpt.source, "utf8");
-    await writeFile(join(dir, CHECKPOINT_FILES.ir), JSON.stringify(ckpt.ir, null, 2) + "\n");
-    await writeFile(
-      join(dir, CHECKPOINT_FILES.weights),
-      JSON.stringify(encodeWeights(ckpt.weights)) + "\n",
-    );
-    await writeFile(join(dir, CHECKPOINT_FILES.config), JSON.stringify(config, null, 2) + "\n");
+    const text = (s: string) => Buffer.from(s, "utf8");
+    await replaceCheckpointFiles(dir, {
+      [CHECKPOINT_FILES.source]: text(ckpt.source),
+      [CHECKPOINT_FILES.ir]: text(JSON.stringify(ckpt.ir, null, 2) + "\n"),
+      [CHECKPOINT_FILES.weights]: text(JSON.stringify(encodeWeights(ckpt.weights)) + "\n"),
+      [CHECKPOINT_FILES.config]: text(JSON.stringify(config, null, 2) + "\n"),
+    });
     return [];
   } catch (e) {
     return [invalid(dir, `cannot write: ${e instanceof Error ? e.message : String(e)}`)];
@@ -116,7 +127,10 @@ export async function saveCheckpoint(
 
 type Read<T> = { value: T } | { error: string };
 
-async function readText(path: string): Promise<Read<string>> {
+/** Reads a checkpoint file: as it is, or (with a manifest) the bytes the manifest records. */
+type FileReader = (path: string) => Promise<Read<string>>;
+
+async function readPlain(path: string): Promise<Read<string>> {
   try {
     return { value: await readFile(path, "utf8") };
   } catch (e) {
@@ -125,7 +139,23 @@ async function readText(path: string): Promise<Read<string>> {
   }
 }
 
-async function readJson(path: string): Promise<Read<unknown>> {
+/**
+ * Reads files through `manifest`: each file's recorded bytes (see verifiedBytes). A file
+ * that matches neither is read as it is so that its own problems are reported, and its
+ * path goes into `unverified`: such a checkpoint never loads.
+ */
+function manifestReader(dir: string, manifest: Manifest, unverified: string[]): FileReader {
+  return async (path) => {
+    const name = basename(path);
+    const hash = manifest.files[name];
+    const bytes = hash === undefined ? null : await verifiedBytes(dir, name, hash);
+    if (bytes !== null) return { value: bytes.toString("utf8") };
+    unverified.push(path);
+    return readPlain(path);
+  };
+}
+
+async function readJson(path: string, readText: FileReader): Promise<Read<unknown>> {
   const text = await readText(path);
   if ("error" in text) return text;
   try {
@@ -187,6 +217,20 @@ function looksLikeIr(v: unknown): v is ModelIR {
  * shapes. Problems come back as `checkpoint-invalid` diagnostics; nothing is thrown.
  */
 export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
+  // A save running beside this load may commit a new manifest mid-read: read again.
+  for (let attempt = 0; ; attempt++) {
+    const before = await readManifest(dir);
+    const result = await loadCheckpointOnce(dir, before);
+    if (result.value !== undefined || attempt >= 2) return result;
+    const after = await readManifest(dir);
+    if (JSON.stringify(after) === JSON.stringify(before)) return result;
+  }
+}
+
+async function loadCheckpointOnce(
+  dir: string,
+  manifestRead: Awaited<ReturnType<typeof readManifest>>,
+): Promise<Result<Checkpoint>> {
   // One clear line for a wrong path, rather than one per file that is then missing.
   const info = await stat(dir).catch((e: NodeJS.ErrnoException) => e);
   if (info instanceof Error)
@@ -206,11 +250,19 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     };
   const diagnostics: Diagnostic[] = [];
   const file = (name: string) => join(dir, name);
+  if ("error" in manifestRead)
+    return { diagnostics: [invalid(file(MANIFEST_FILE), manifestRead.error)] };
+  // Without a manifest (checkpoints written before it existed) the files are read as they are.
+  const unverified: string[] = [];
+  const readText =
+    manifestRead.manifest === null
+      ? readPlain
+      : manifestReader(dir, manifestRead.manifest, unverified);
 
   const source = await readText(file(CHECKPOINT_FILES.source));
   if ("error" in source) diagnostics.push(invalid(file(CHECKPOINT_FILES.source), source.error));
 
-  const irRaw = await readJson(file(CHECKPOINT_FILES.ir));
+  const irRaw = await readJson(file(CHECKPOINT_FILES.ir), readText);
   let ir: ModelIR | undefined;
   if ("error" in irRaw) {
     diagnostics.push(invalid(file(CHECKPOINT_FILES.ir), irRaw.error));
@@ -227,7 +279,7 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     ir = irRaw.value;
   }
 
-  const weightsRaw = await readJson(file(CHECKPOINT_FILES.weights));
+  const weightsRaw = await readJson(file(CHECKPOINT_FILES.weights), readText);
   let weights: NamedWeights | undefined;
   if ("error" in weightsRaw) {
     diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), weightsRaw.error));
@@ -238,7 +290,7 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     else weights = decoded.value;
   }
 
-  const configRaw = await readJson(file(CHECKPOINT_FILES.config));
+  const configRaw = await readJson(file(CHECKPOINT_FILES.config), readText);
   let config: CheckpointConfig | undefined;
   if ("error" in configRaw) {
     diagnostics.push(invalid(file(CHECKPOINT_FILES.config), configRaw.error));
@@ -264,6 +316,16 @@ export async function loadCheckpoint(dir: string): Promise<Result<Checkpoint>> {
     for (const p of problems) diagnostics.push(invalid(file(CHECKPOINT_FILES.weights), p));
   }
 
+  // Well-formed files that are not those the manifest records: a mix of two saves, or
+  // files changed by hand since.
+  if (diagnostics.length === 0)
+    for (const path of unverified)
+      diagnostics.push(
+        invalid(
+          path,
+          `does not match ${MANIFEST_FILE} (a save was cut short, or the file was changed after it)`,
+        ),
+      );
   if (diagnostics.length > 0 || "error" in source || !ir || !weights || !config) {
     return { diagnostics };
   }
