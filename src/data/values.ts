@@ -38,7 +38,8 @@ export function kindCode(kind: ValueKind): KindCode {
 export function isLegalValue(code: KindCode, k: number, x: number): boolean {
   switch (code) {
     case KindCode.Real:
-      return Number.isFinite(x);
+      // Values are stored as float32: a finite float64 beyond its range would become ±∞.
+      return Number.isFinite(Math.fround(x));
     case KindCode.Binary:
       return x === 0 || x === 1;
     case KindCode.Unit:
@@ -52,7 +53,7 @@ export function isLegalValue(code: KindCode, k: number, x: number): boolean {
 export function describeLegalValues(v: Pick<VariableIR, "kind" | "categories">): string {
   switch (v.kind) {
     case "real":
-      return "a finite number";
+      return "a finite number within float32's range (magnitude at most 3.4028235e38)";
     case "binary":
       return "0 or 1 (binary data)";
     case "unit":

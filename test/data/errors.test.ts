@@ -58,7 +58,21 @@ describe("data-bad-value", () => {
       [2, 3, "x5"],
       [3, 3, ""],
     ]);
-    expect(diagnostics[0].params.expected).toBe("a finite number");
+    expect(diagnostics[0].params.expected).toBe(
+      "a finite number within float32's range (magnitude at most 3.4028235e38)",
+    );
+  });
+
+  it("rejects finite float64 values that overflow float32, at their line and column", async () => {
+    // 3.4028235e38 rounds to float32's largest value; 3.403e38 and 1e39 round to ±∞.
+    const csv = "1,2,3\n4,1e39,6\n3.4028235e38,-3.403e38,1e-50\n";
+    const { diagnostics } = await errorsOf("big.csv", csv, real(3));
+    expect(diagnostics.map((d) => [d.code, d.span.start.line, d.span.start.column, d.params.value])).toEqual([
+      ["data-bad-value", 2, 3, "1e39"],
+      ["data-bad-value", 3, 14, "-3.403e38"],
+    ]);
+    const amat = await errorsOf("big.amat", "0.5 -1e39\n", real(2));
+    expect(amat.diagnostics.map((d) => [d.span.start.line, d.span.start.column])).toEqual([[1, 5]]);
   });
 
   it("counts lines and columns in the decompressed text of a .gz file", async () => {
