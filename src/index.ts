@@ -45,7 +45,9 @@ export {
 } from "./data/index.js";
 export { openMetricsLog, type MetricsLog } from "./report/metrics-log.js";
 export { packageVersion } from "./package-root.js";
-export { weightMismatches } from "./engine/weights.js";
+export { weightMismatches, nonFiniteWeightNames } from "./engine/weights.js";
+export { acquireRunLock, RUN_LOCK_FILE, type RunLock } from "./report/run-lock.js";
+export type { TrainRunOptions } from "./engine/train.js";
 export { checkpointFitProblems } from "./engine/checkpoint-fit.js";
 export { BACKEND_NAMES, type BackendName } from "./stdlib/backends.js";
 
@@ -94,9 +96,10 @@ export async function train(
   data: DatasetSplits,
   config: TrainIR,
   hooks?: TrainHooks,
+  run?: import("./engine/train.js").TrainRunOptions,
 ): Promise<TrainResult> {
   const { trainModel } = await import("./engine/train.js");
-  return trainModel(ir, data, config, hooks);
+  return trainModel(ir, data, config, hooks, run);
 }
 
 /** Metrics (per data point, in nats) of a model with the given weights on one dataset. */

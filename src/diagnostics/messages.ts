@@ -139,6 +139,16 @@ export const messages = {
   "invalid-option": (p: { option: string; reason: string }) => `option ${p.option}: ${p.reason}`,
   "checkpoint-invalid": (p: { path: string; reason: string }) =>
     `checkpoint '${p.path}' is not usable: ${p.reason}`,
+  "training-diverged": (p: {
+    epoch: number;
+    step: number;
+    loss: string;
+    detail: string;
+    checkpoint: string;
+  }) =>
+    `training diverged at epoch ${p.epoch}, step ${p.step}: loss ${p.loss}; ${p.detail}; ${p.checkpoint}`,
+  "run-folder-locked": (p: { path: string; holder: string }) =>
+    `run folder '${p.path}' is in use by ${p.holder}; wait for that run to end or pass another --out`,
   "unknown-backend": (p: { name: string; available: string }) =>
     `unknown backend '${p.name}' (available: ${p.available})`,
   "backend-unavailable": (p: { name: string; reason: string }) =>

@@ -88,7 +88,7 @@ function summed(link: ReplicaLink, local: number[]): number[] {
  * Which terms, gradients and weights are not finite, agreed by every replica: each flags
  * its own minibatch share and the flags are summed over `link` (every replica calls this
  * on the same step, so the collective calls stay in step). `terms` null: this replica has
- * no rows this step.
+ * no rows this step. `names`: the variables' checkpoint names.
  */
 export function nonFiniteReport(
   tf: Tf,
@@ -97,6 +97,7 @@ export function nonFiniteReport(
   termNames: string[],
   variables: readonly Variable[],
   grads: NamedTensorMap,
+  names: readonly string[],
 ): NonFiniteReport {
   const termFlags =
     terms === null
@@ -113,12 +114,12 @@ export function nonFiniteReport(
   const all = summed(link, [...termFlags, ...gradFlags, ...weightFlags]);
   const n = termNames.length;
   const k = variables.length;
-  const names = (flags: number[], of: (i: number) => string) =>
+  const picked = (flags: number[], of: (i: number) => string) =>
     flags.flatMap((f, i) => (f > 0 ? [of(i)] : []));
   return {
-    terms: names(all.slice(0, n), (i) => termNames[i]!),
-    gradients: names(all.slice(n, n + k), (i) => variables[i]!.name),
-    weights: names(all.slice(n + k), (i) => variables[i]!.name),
+    terms: picked(all.slice(0, n), (i) => termNames[i]!),
+    gradients: picked(all.slice(n, n + k), (i) => names[i]!),
+    weights: picked(all.slice(n + k), (i) => names[i]!),
   };
 }
 

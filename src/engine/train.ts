@@ -580,6 +580,8 @@ export async function runReplica(r: ReplicaInputs): Promise<{
         hooks.onStep?.({ epoch, step, stepsPerEpoch, loss });
       }
       trainMs += epochTrainMs;
+      // A diverged epoch is not complete: it is neither evaluated nor reported.
+      if (divergence !== undefined) break;
       if (!evaluate) continue;
 
       const train = await evaluateRows(model, spec, xTrain, evalSeed, EVAL_BATCH, link);
@@ -641,9 +643,24 @@ function stepReport(
             name: termNames[i]!,
             mean,
           }));
-    report = nonFiniteReport(tf, link, terms, termNames, model.trainable, grads);
+    report = nonFiniteReport(
+      tf,
+      link,
+      terms,
+      termNames,
+      model.trainable,
+      grads,
+      stableNames(model),
+    );
   });
   return report!;
+}
+
+/** The checkpoint name of each trainable variable (tfjs names variables by number). */
+function stableNames(model: CompiledModel): string[] {
+  const byVariable = new Map<unknown, string>();
+  for (const [name, v] of model.weights) byVariable.set(v, name);
+  return model.trainable.map((v) => byVariable.get(v) ?? v.name);
 }
 
 /** The per-epoch information diagnostics on the first rows of the held-out split. */

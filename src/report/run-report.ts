@@ -18,7 +18,11 @@ export const RUN_REPORT_FILE = "report.html";
 const SAMPLES = 64;
 const RECONSTRUCTIONS = 16;
 
-/** The per-epoch metrics of a run folder; lines that are not whole JSON objects are skipped. */
+/**
+ * The per-epoch metrics of the latest run in a folder; lines that are not whole JSON objects
+ * are skipped. Runs into one folder append to one file: a run starts where the epoch
+ * number stops increasing, and only the last run's epochs are returned.
+ */
 export async function readMetricsLog(dir: string): Promise<EpochMetrics[]> {
   let text: string;
   try {
@@ -31,8 +35,10 @@ export async function readMetricsLog(dir: string): Promise<EpochMetrics[]> {
     if (line.trim() === "") continue;
     try {
       const m = JSON.parse(line) as EpochMetrics;
-      if (typeof m.epoch === "number" && typeof m.train === "object" && m.train !== null)
+      if (typeof m.epoch === "number" && typeof m.train === "object" && m.train !== null) {
+        if (out.length > 0 && m.epoch <= out[out.length - 1]!.epoch) out.length = 0;
         out.push(m);
+      }
     } catch {
       // A line cut short by an interrupted run: the epochs before it still count.
     }

@@ -1,14 +1,24 @@
 import * as path from "node:path";
 import { Option, type Command } from "commander";
 import {
+  acquireRunLock,
+  COMMAND_LINE,
+  diagnostic,
   initBackend,
+  loadCheckpoint,
+  nonFiniteWeightNames,
   openMetricsLog,
+  syntheticSpan,
   resolveDataset,
   saveCheckpoint,
   train,
   writeRunReport,
+  type Diagnostic,
+  type Divergence,
   type ModelIR,
+  type RunLock,
   type TrainIR,
+  type TrainResult,
 } from "../../index.js";
 import { examplesHelp, type Accept } from "../command.js";
 import {
@@ -45,6 +55,8 @@ export interface TrainOptions {
    */
   entries: Record<string, string>;
   out?: string;
+  /** A step with a non-finite loss or gradient: stop there (default) or skip it. */
+  onNan?: "stop" | "skip";
   json: boolean;
   quiet: boolean;
 }
@@ -151,6 +163,14 @@ export function registerTrain(program: Command, accept: Accept): void {
         "the run folder: checkpoint, metrics.jsonl and report.html (default: a new folder runs/MODEL-YYYYMMDD-HHMMSS)",
       ).argParser(nonEmpty),
     )
+    .addOption(
+      new Option(
+        "--on-nan <what>",
+        "a step whose loss or gradient is NaN or infinite: stop there (exit 1, nothing written over the checkpoint) or skip its update (stop after 100 in a row)",
+      )
+        .choices(["stop", "skip"])
+        .default("stop"),
+    )
     .option("--json", "end stdout with one JSON object holding the final metrics")
     .option("--quiet", "no progress on stderr")
     .addHelpText(
@@ -180,6 +200,7 @@ export function registerTrain(program: Command, accept: Accept): void {
         workers: o.workers as number | undefined,
         entries,
         out: o.out as string | undefined,
+        onNan: o.onNan === "skip" ? "skip" : "stop",
         json: o.json === true,
         quiet: o.quiet === true,
       };
@@ -244,6 +265,42 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   if (out === null) return 1;
   const shown = shownPath(out);
   log(`writing the run to ${shown}`);
+  const lock = lockRunFolder(io, out, shown, log);
+  if (lock === null) return 1;
+  try {
+    return await trainInto(
+      io,
+      file,
+      o,
+      { ir, config, splits, backend: backend.name, res },
+      out,
+      log,
+    );
+  } finally {
+    lock.release();
+  }
+}
+
+/** Everything a locked run needs from the steps before it. */
+interface TrainInputs {
+  ir: ModelIR;
+  config: TrainIR;
+  splits: Parameters<typeof train>[1];
+  backend: string;
+  res: ReturnType<typeof compileReported>;
+}
+
+async function trainInto(
+  io: CliIO,
+  file: string,
+  o: TrainOptions,
+  inputs: TrainInputs,
+  out: string,
+  log: (s: string) => void,
+): Promise<number> {
+  const { ir, config, splits, res } = inputs;
+  const backend = { name: inputs.backend };
+  const shown = shownPath(out);
   let metricsSink: Awaited<ReturnType<typeof openMetricsLog>>;
   try {
     metricsSink = await openMetricsLog(out);
@@ -256,26 +313,38 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
   }
   const stepsPerEpoch = Math.ceil(splits.train.rows / config.batch);
   const bar = new ProgressBar(io.stderr, stepsPerEpoch * config.epochs);
-  const result = await train(ir, splits, config, {
-    onStep: (s) => {
-      if (!o.quiet)
-        bar.update(
-          (s.epoch - 1) * s.stepsPerEpoch + s.step,
-          `epoch ${s.epoch}/${config.epochs} loss ${formatMetric(s.loss)}`,
-        );
+  const result = await train(
+    ir,
+    splits,
+    config,
+    {
+      onStep: (s) => {
+        if (!o.quiet)
+          bar.update(
+            (s.epoch - 1) * s.stepsPerEpoch + s.step,
+            `epoch ${s.epoch}/${config.epochs} loss ${formatMetric(s.loss)}`,
+          );
+      },
+      onEpoch: (m) => {
+        bar.clear();
+        log(epochLine(m, config.epochs));
+        metricsSink.append(m);
+      },
+      log: (s) => {
+        bar.clear();
+        log(s);
+      },
     },
-    onEpoch: (m) => {
-      bar.clear();
-      log(epochLine(m, config.epochs));
-      metricsSink.append(m);
-    },
-    log: (s) => {
-      bar.clear();
-      log(s);
-    },
-  });
+    { onNan: o.onNan ?? "stop" },
+  );
   bar.clear();
   await metricsSink.close();
+  const divergence = result.divergence ?? nonFiniteAtEnd(result, splits.train.rows);
+  if (divergence !== undefined) return reportDivergence(io, o, ir, result, divergence, out);
+  if (result.skippedSteps > 0)
+    log(
+      `${result.skippedSteps} step${result.skippedSteps > 1 ? "s" : ""} skipped (non-finite loss or gradient)`,
+    );
   const problems = await saveCheckpoint(out, {
     source: res.sources.get(file) ?? "",
     ir,
@@ -295,9 +364,11 @@ async function runTrain(io: CliIO, file: string, o: TrainOptions): Promise<numbe
       JSON.stringify({
         model: ir.name,
         objective: ir.objective.source,
+        status: "completed",
         epochs: config.epochs,
         backend: backend.name,
         workers: result.workers,
+        skipped_steps: result.skippedSteps,
         train: last?.train ?? null,
         test: last?.test ?? null,
         samples_per_second: result.samples_per_second,
@@ -333,4 +404,140 @@ async function runFolder(io: CliIO, o: TrainOptions, model: string): Promise<str
     });
     return null;
   }
+}
+
+/** Takes the run folder's lock, or reports who holds it (null). */
+function lockRunFolder(
+  io: CliIO,
+  out: string,
+  shown: string,
+  log: (s: string) => void,
+): RunLock | null {
+  let taken: ReturnType<typeof acquireRunLock>;
+  try {
+    taken = acquireRunLock(out);
+  } catch (e) {
+    reportUsageError(io, {
+      option: "--out",
+      reason: `cannot write to '${shown}': ${errorReason(e)}`,
+      command: "train",
+    });
+    return null;
+  }
+  if ("heldBy" in taken) {
+    reportDiagnostics(io, [
+      diagnostic("run-folder-locked", syntheticSpan(COMMAND_LINE), {
+        path: shown,
+        holder:
+          taken.heldBy === null
+            ? `another run (${shownPath(taken.path)} names no process; remove it if no run is writing)`
+            : `process ${taken.heldBy}`,
+      }),
+    ]);
+    return null;
+  }
+  if (taken.staleTakenOver !== undefined)
+    log(`note: took over the lock of process ${taken.staleTakenOver}, which is no longer running`);
+  return taken.lock;
+}
+
+/**
+ * Weights that went non-finite without a non-finite step being seen (the last update
+ * overflowed): a divergence at the end of the run, so they are never saved.
+ */
+function nonFiniteAtEnd(result: TrainResult, rows: number): Divergence | undefined {
+  const bad = nonFiniteWeightNames(result.weights);
+  if (bad.length === 0) return undefined;
+  const epochs = result.history.length;
+  const stepsPerEpoch = Math.ceil(rows / result.config.batch);
+  return {
+    epoch: Math.max(1, epochs),
+    step: stepsPerEpoch - 1,
+    stepsTaken: epochs * stepsPerEpoch,
+    loss: Number.NaN,
+    terms: [],
+    gradients: [],
+    weights: bad,
+    reason: "non-finite",
+    skippedInARow: 0,
+  };
+}
+
+/** The detail of a divergence: which terms, gradients and weights were not finite. */
+function divergenceDetail(d: Divergence): string {
+  const parts = [
+    d.terms.length > 0
+      ? `non-finite term${d.terms.length > 1 ? "s" : ""}: ${d.terms.join(", ")}`
+      : d.weights.length > 0 && d.gradients.length === 0
+        ? "weights went non-finite in the update"
+        : "every term finite (the objective or a gradient is not)",
+  ];
+  if (d.gradients.length > 0) parts.push(`non-finite gradient of ${listed(d.gradients)}`);
+  if (d.weights.length > 0) parts.push(`non-finite weights: ${listed(d.weights)}`);
+  if (d.reason === "too-many-skipped")
+    parts.push(`${d.skippedInARow + 1} steps in a row skipped (--on-nan skip)`);
+  return parts.join("; ");
+}
+
+function listed(names: string[]): string {
+  const shown = names.slice(0, 6).join(", ");
+  return names.length > 6 ? `${shown} and ${names.length - 6} more` : shown;
+}
+
+/**
+ * A diverged run: nothing is written over the folder's checkpoint (the weights are
+ * mid-epoch or not finite); the diagnostic says where the last good one is. Exit 1.
+ */
+async function reportDivergence(
+  io: CliIO,
+  o: TrainOptions,
+  ir: ModelIR,
+  result: TrainResult,
+  d: Divergence,
+  out: string,
+): Promise<number> {
+  const shown = shownPath(out);
+  const previous = await loadCheckpoint(out);
+  const hasPrevious = previous.value !== undefined;
+  const checkpoint = hasPrevious
+    ? `the last good checkpoint is '${shown}' (left as it was, from an earlier run)`
+    : "no checkpoint was written (the folder held none)";
+  const detail = divergenceDetail(d);
+  const problems: Diagnostic[] = [
+    diagnostic("training-diverged", syntheticSpan(COMMAND_LINE), {
+      epoch: d.epoch,
+      step: d.step,
+      loss: String(d.loss),
+      detail,
+      checkpoint,
+    }),
+  ];
+  // Shown with --quiet too: it is the run's outcome, not progress.
+  reportDiagnostics(io, problems);
+  if (o.json) {
+    io.stdout.write(
+      JSON.stringify({
+        model: ir.name,
+        objective: ir.objective.source,
+        status: "diverged",
+        reason: {
+          epoch: d.epoch,
+          step: d.step,
+          steps_taken: d.stepsTaken,
+          loss: String(d.loss),
+          terms: d.terms,
+          gradients: d.gradients,
+          weights: d.weights,
+          why: d.reason,
+          detail,
+        },
+        epochs_completed: result.history.length,
+        skipped_steps: result.skippedSteps,
+        backend: result.backend,
+        workers: result.workers,
+        checkpoint: hasPrevious ? out : null,
+      }) + "\n",
+    );
+  }
+  return 1;
 }
