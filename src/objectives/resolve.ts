@@ -87,23 +87,34 @@ interface Budget {
 
 /**
  * What resolutions in one pass share: the tree size and depth of every resolved node,
- * and each definition's result by argument values (compared by identity), so that a
- * definition used many times is inlined once and its tree shared.
+ * and each definition's result by argument values (compared by identity, through ids),
+ * so that a definition used many times is inlined once and its tree shared.
  */
 interface Shared {
   sizes: WeakMap<ObjectiveExpr, { nodes: number; depth: number }>;
-  inlined: Map<ObjectiveDefinition, Inlined[]>;
+  ids: WeakMap<ObjectiveExpr, number>;
+  nextId: number;
+  /** Keyed by definition name and argument ids. */
+  inlined: Map<string, Inlined>;
 }
 
 /** One definition inlined with some arguments: its tree, or the bound its expansion passed. */
 interface Inlined {
-  args: ObjectiveExpr[];
   result: ObjectiveExpr | undefined;
   tooLarge: string | undefined;
 }
 
 function newShared(): Shared {
-  return { sizes: new WeakMap(), inlined: new Map() };
+  return { sizes: new WeakMap(), ids: new WeakMap(), nextId: 0, inlined: new Map() };
+}
+
+function idOf(e: ObjectiveExpr, shared: Shared): number {
+  let id = shared.ids.get(e);
+  if (id === undefined) {
+    id = shared.nextId++;
+    shared.ids.set(e, id);
+  }
+  return id;
 }
 
 interface Context {
@@ -424,12 +435,12 @@ function inline(
     return undefined;
   }
   if (values.some((v) => v === undefined)) return undefined;
-  const key = def.params.map((p) => {
+  const ids = def.params.map((p) => {
     const b = bound.get(p)!;
-    return b.kind === "value" ? b.expr : UNKNOWN;
+    return idOf(b.kind === "value" ? b.expr : UNKNOWN, ctx.shared);
   });
-  const seen = ctx.shared.inlined.get(def) ?? [];
-  const hit = seen.find((h) => h.args.every((a, i) => a === key[i]));
+  const key = `${def.name}(${ids.join(",")})`;
+  const hit = ctx.shared.inlined.get(key);
   // A definition too large to inline is too large wherever it is used: say so here too.
   if (hit !== undefined) return hit.tooLarge ? overBudget(ctx, hit.tooLarge) : hit.result;
   const result = resolve(def.body, {
@@ -440,8 +451,7 @@ function inline(
     stack: [...ctx.stack, def.name],
     diagnostics: ctx.diagnostics,
   });
-  seen.push({ args: key, result, tooLarge: ctx.budget.exceeded });
-  ctx.shared.inlined.set(def, seen);
+  ctx.shared.inlined.set(key, { result, tooLarge: ctx.budget.exceeded });
   return result;
 }
 
