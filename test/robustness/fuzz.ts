@@ -4,7 +4,8 @@
  * numbers, stray characters inserted, slices repeated to extreme sizes, text cut short),
  * each run through the command line's own entry point. A case passes when the exit status
  * is 0 or 1, nothing reads as an internal error, every diagnostic in the file points
- * inside it, and the answer comes promptly.
+ * inside it, and the answer comes promptly; a program that checks must also go through
+ * `vae codegen` the same way.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -192,10 +193,22 @@ export const CASE_LIMIT_MS = 10_000;
 
 /**
  * Runs `vae check file` in-process, as bin/vae.js does, on `text` written to `file`,
- * and judges the answer.
+ * and judges the answer. A program that checks is also generated as TypeScript
+ * (`vae codegen`), which must succeed or report `codegen-unsupported`.
  */
 export async function runCase(text: string, file: string): Promise<CaseResult> {
   writeFileSync(file, text);
+  const check = await runCommand(["check", file], file, text);
+  if (check.status !== 0) return check;
+  const codegen = await runCommand(["codegen", file, "--out", `${file}.ts`], file, text);
+  return {
+    status: check.status,
+    ms: check.ms,
+    problems: [...check.problems, ...codegen.problems.map((p) => `vae codegen: ${p}`)],
+  };
+}
+
+async function runCommand(argv: string[], file: string, text: string): Promise<CaseResult> {
   let out = "";
   const io = {
     stdout: { write: (s: string) => (out += s) },
@@ -205,7 +218,7 @@ export async function runCase(text: string, file: string): Promise<CaseResult> {
   let status: number;
   const problems: string[] = [];
   try {
-    status = await runCli(["check", file], io);
+    status = await runCli(argv, io);
   } catch (e) {
     status = -1;
     problems.push(`runCli threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
