@@ -78,6 +78,14 @@ function unreadableSource(path: string, span: Span, shown = path): Diagnostic | 
   return undefined;
 }
 
+/** True when `text` takes more than MAX_SOURCE_BYTES in UTF-8 (a caller's reader gave it). */
+function isOverSourceLimit(text: string): boolean {
+  // Cheap before exact: UTF-8 takes at least one byte per UTF-16 unit, at most three.
+  if (text.length > MAX_SOURCE_BYTES) return true;
+  if (text.length * 3 <= MAX_SOURCE_BYTES) return false;
+  return Buffer.byteLength(text, "utf8") > MAX_SOURCE_BYTES;
+}
+
 function readWithFs(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -86,7 +94,10 @@ function readWithFs(path: string): string | undefined {
   }
 }
 
-/** Reads and compiles a `.vae` file; an unreadable file is a `file-not-found` diagnostic. */
+/**
+ * Reads and compiles a `.vae` file; an unreadable file is a `file-not-found` diagnostic,
+ * and a device, directory or file over 1 MiB is refused before it is read.
+ */
 export function compileFile(path: string, opts: CompileOptions = {}): CompileResult {
   const refused = unreadableSource(path, syntheticSpan(path));
   if (refused !== undefined) return { diagnostics: [refused], sources: new Map() };
@@ -119,7 +130,7 @@ export function compileSource(
     sources,
   });
 
-  if (text.length > MAX_SOURCE_BYTES) {
+  if (isOverSourceLimit(text)) {
     diagnostics.push(
       diagnostic("file-too-large", syntheticSpan(file), { path: file, limit: "1 MiB" }),
     );
@@ -298,7 +309,7 @@ function loadImports(
         continue;
       }
       loaded.add(target);
-      if (text.length > MAX_SOURCE_BYTES) {
+      if (isOverSourceLimit(text)) {
         diagnostics.push(
           diagnostic("file-too-large", imp.path.span, { path: raw, limit: "1 MiB" }),
         );
