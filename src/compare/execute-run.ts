@@ -87,6 +87,10 @@ export async function executeRun(
   } finally {
     await log.close();
   }
+  // Training stops before applying a non-finite step (the step is not reported by onStep).
+  const d = result.divergence;
+  if (d !== undefined)
+    throw new RunFailure(`diverged: loss ${d.loss} at epoch ${d.epoch}, step ${d.step + 1}`);
   const trainSeconds = (performance.now() - start) / 1000;
 
   const held = heldOutSplit(data.value);

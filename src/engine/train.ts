@@ -526,12 +526,10 @@ export async function runReplica(r: ReplicaInputs): Promise<{
           grads = computed.grads;
         }
         // The loss and the gradients are checked every step, before the update: one scalar
-        // (stepCheck) read back, and with replicas one small sum so that all decide alike.
+        // (StepChecker) read back, and with replicas one small sum so that all decide alike.
         let own = 0;
         if (cost !== null) {
-          const check = checker.check(cost, grads);
-          own = (await check.data())[0]!;
-          check.dispose();
+          own = await checker.lossIfFinite(cost, grads);
         }
         let finite = Number.isFinite(own);
         if (link.world === 1) loss = own;

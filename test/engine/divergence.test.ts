@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetSplits } from "../../src/data/types.js";
+import { initBackend, loadTf } from "../../src/backends/tfjs/backend.js";
+import { StepChecker } from "../../src/engine/divergence.js";
 import { trainModel } from "../../src/engine/train.js";
 import type { NamedWeights } from "../../src/engine/types.js";
 import { nonFiniteWeightNames } from "../../src/engine/weights.js";
@@ -155,5 +157,45 @@ describe("non-finite steps in training", () => {
     // The same rows in the same order: the same step, whichever replica held the row.
     expect(stopped.divergence!.step).toBe(alone.divergence!.step);
     expect(stopped.divergence!.terms).toEqual(alone.divergence!.terms);
+  });
+
+  it("finds a NaN or ±∞ anywhere in the gradients, on wasm (SIMD scan) and cpu (tensor ops)", async () => {
+    for (const backend of ["wasm", "cpu"] as const) {
+      await initBackend(backend);
+      const tf = await loadTf();
+      const checker = new StepChecker(tf);
+      // Sizes with and without a tail past the last group of four; a big 2-D gradient.
+      const shapes = [[37], [64, 70], [3, 5], [1]];
+      const base = shapes.map((s, i) => tf.fill(s, i % 2 === 0 ? -0 : 2.5e30));
+      const loss = tf.scalar(1.25);
+      const grads = (k: number, at: number, x: number) =>
+        Object.fromEntries(
+          base.map((g, i) => {
+            if (i !== k) return [String(i), g];
+            const v = g.dataSync().slice();
+            v[at] = x;
+            return [String(i), tf.tensor(v, g.shape)];
+          }),
+        );
+      expect(await checker.lossIfFinite(loss, grads(0, 0, 0)), backend).toBe(1.25);
+      for (const [k, at] of [
+        [0, 0],
+        [0, 36],
+        [1, 4479],
+        [1, 2000],
+        [2, 14],
+        [3, 0],
+      ] as const)
+        for (const x of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+          expect(
+            Number.isNaN(await checker.lossIfFinite(loss, grads(k, at, x))),
+            `${backend} ${k}:${at}`,
+          ).toBe(true);
+      expect(await checker.lossIfFinite(tf.scalar(Number.NEGATIVE_INFINITY), grads(0, 0, 0))).toBe(
+        Number.NEGATIVE_INFINITY,
+      );
+      checker.dispose();
+    }
+    await initBackend("wasm");
   });
 });
