@@ -127,6 +127,7 @@ describe("usage", () => {
       "--backend",
       "--workers",
       "--out",
+      "--on-nan",
       "--json",
       "--quiet",
     ])

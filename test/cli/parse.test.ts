@@ -52,6 +52,7 @@ describe("parseCommandLine", () => {
           workers: undefined,
           entries: {},
           out: "run",
+          onNan: "stop",
           json: true,
           quiet: false,
         },
