@@ -45,7 +45,12 @@ import type {
 import { weightMismatches } from "./weights.js";
 import { termCoefficients } from "../objectives/linear.js";
 import { usesEntropy } from "../objectives/terms.js";
-import { applySummedGradients, gradientLength, replicaLayout } from "./parallel/gradients.js";
+import {
+  applySummedGradients,
+  gradientLength,
+  replicaLayout,
+  STEP_CHECK_FLOATS,
+} from "./parallel/gradients.js";
 import { SOLO_LINK, type ReplicaLink } from "./parallel/link.js";
 import { startReplicas, type ReplicaGroup } from "./parallel/replicas.js";
 import { replicaShard, weightsChecksum } from "./parallel/shard.js";
@@ -366,7 +371,7 @@ export async function trainModel(
         entropy: data.entropy ?? null,
         run,
         world,
-        floats: gradientLength(model.trainable),
+        floats: gradientLength(model.trainable) + STEP_CHECK_FLOATS,
       });
       hooks.log?.(
         `workers: ${world} data-parallel replicas (this thread and ${world - 1} worker ` +
@@ -525,26 +530,33 @@ export async function runReplica(r: ReplicaInputs): Promise<{
           cost = computed.value;
           grads = computed.grads;
         }
-        // The loss and the gradients are checked every step, before the update: one scalar
-        // (StepChecker) read back, and with replicas one small sum so that all decide alike.
+        // The loss and the gradients are checked every step, before the update (StepChecker);
+        // replicas exchange their verdicts with the gradients, so that all decide alike.
         let own = 0;
         if (cost !== null) {
           own = await checker.lossIfFinite(cost, grads);
         }
         let finite = Number.isFinite(own);
-        if (link.world === 1) loss = own;
-        else {
-          const sums = link.sum64(Float64Array.of(finite ? 0 : 1, finite ? own : 0));
-          finite = sums[0] === 0;
-          // Affine: each replica holds its share of the loss; otherwise each holds all of it.
-          loss = !finite ? (Number.isFinite(own) ? Number.NaN : own) : affine ? sums[1]! : own;
+        if (link.world === 1) {
+          loss = own;
+          if (finite) {
+            optimizer.applyGradients(grads);
+            tf.dispose(Object.values(grads));
+          }
+        } else {
+          // The check travels with the gradients (no collective of its own). Affine: each
+          // replica holds its share of the loss; otherwise each holds all of it, and the
+          // lead's (with the weight prior's penalty) counts.
+          const share = affine || lead ? own : 0;
+          const applied = applySummedGradients(tf, link, variables, grads, optimizer, layout, {
+            nonFinite: !finite,
+            share,
+          });
+          finite = applied.finite;
+          loss = finite ? applied.loss : Number.isFinite(own) ? Number.NaN : own;
         }
         if (finite) {
           skippedInARow = 0;
-          if (link.world === 1) {
-            optimizer.applyGradients(grads);
-            tf.dispose(Object.values(grads));
-          } else applySummedGradients(tf, link, variables, grads, optimizer, layout);
         } else {
           const report = stepReport(model, spec, link, xb, stepSeed, state, termNames, grads);
           tf.dispose(Object.values(grads));

@@ -10,6 +10,19 @@ export function gradientLength(variables: readonly Variable[]): number {
   return variables.reduce((n, v) => n + v.size, 0);
 }
 
+/**
+ * Values each replica adds after its gradients in the step's exchange: a non-finite flag
+ * and its share of the loss as two float32 (high and low parts, ~48 bits), so that the
+ * step's check needs no collective of its own.
+ */
+export const STEP_CHECK_FLOATS = 3;
+
+/** This replica's part of the step's check: its loss or gradients not finite, its loss share. */
+export interface StepCheckShare {
+  nonFinite: boolean;
+  share: number;
+}
+
 /** Where each variable's values lie in an exchange, and which replica updates it. */
 export interface ReplicaLayout {
   /** Replica that runs the optimiser on each variable. */
@@ -57,7 +70,10 @@ export function replicaLayout(variables: readonly Variable[], world: number): Re
  * 3. every owner publishes the new values, and the others assign them.
  *
  * So each replica runs the optimiser over 1/world of the weights, and all replicas end
- * the step with the same bits. `grads` are disposed. On wasm the values move between the
+ * the step with the same bits. With the gradients, each replica publishes `check`: when
+ * any replica's is non-finite, every replica returns `finite: false` after step 1 and
+ * nothing is updated (`grads` are then left to the caller); otherwise `grads` are
+ * disposed. `loss` is the sum of the shares in rank order. On wasm the values move between the
  * heap and the shared buffer with plain copies, without intermediate arrays.
  */
 export function applySummedGradients(
@@ -67,20 +83,33 @@ export function applySummedGradients(
   grads: NamedTensorMap,
   optimizer: Optimizer,
   layout: ReplicaLayout,
-): void {
+  check: StepCheckShare = { nonFinite: false, share: 0 },
+): { finite: boolean; loss: number } {
   const { owners, offsets, length } = layout;
   const heap = tf.getBackend() === "wasm" ? new HeapAccess(tf) : null;
   const values = (t: Tensor): Float32Array =>
     heap !== null ? heap.view(t as unknown as TensorInfo) : (t.dataSync() as Float32Array);
   const mine = (k: number) => owners[k] === link.rank;
-  const published = link.exchange32(length, (own) => {
+  const published = link.exchange32(length + STEP_CHECK_FLOATS, (own) => {
     variables.forEach((v, k) => {
       if (mine(k)) return;
       const g = grads[v.name];
       if (g === undefined) own.fill(0, offsets[k]!, offsets[k]! + v.size);
       else own.set(values(g), offsets[k]!);
     });
+    const share = check.nonFinite ? 0 : check.share;
+    const high = Math.fround(share);
+    own[length] = check.nonFinite ? 1 : 0;
+    own[length + 1] = high;
+    own[length + 2] = Math.fround(share - high);
   });
+  let finite = true;
+  let loss = 0;
+  for (const p of published) {
+    if (p[length] !== 0) finite = false;
+    loss += p[length + 1]! + p[length + 2]!;
+  }
+  if (!finite) return { finite, loss: Number.NaN };
   const owned = variables.filter((_, k) => mine(k));
   const slice = (r: number, k: number) =>
     published[r]!.subarray(offsets[k]!, offsets[k]! + variables[k]!.size);
@@ -104,6 +133,7 @@ export function applySummedGradients(
     v.assign(t);
     t.dispose();
   });
+  return { finite: true, loss };
 }
 
 type Slice = (rank: number, k: number) => Float32Array;
