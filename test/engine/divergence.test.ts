@@ -24,6 +24,9 @@ describe("non-finite steps in training", () => {
 
   it("stops at the first non-finite step of an exploding learning rate, without applying it", async () => {
     const steps: number[] = [];
+    await initBackend("wasm");
+    const tf = await loadTf();
+    const tensors = tf.memory().numTensors;
     const result = await trainModel(
       mnistVaeIR(16, 8, 2),
       binary,
@@ -49,6 +52,8 @@ describe("non-finite steps in training", () => {
     // The update of the failing step was not applied: the weights are still finite.
     expect(allFinite(result.weights)).toBe(true);
     expect(result.skippedSteps).toBe(1);
+    // Nothing of the stopped step (its gradients, rows, report) is left behind.
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it("names the distortion and the rate when a data row is infinite, and stops in its batch", async () => {
@@ -76,6 +81,8 @@ describe("non-finite steps in training", () => {
     const data = realRows(40, 6, [13]);
     const config = train({ batch: 10, epochs, seed: 3, backend: "wasm" });
     const losses: number[] = [];
+    const tf = await loadTf();
+    const tensors = tf.memory().numTensors;
     const result = await trainModel(
       linearVaeIR(6, 2),
       data,
@@ -85,6 +92,7 @@ describe("non-finite steps in training", () => {
     );
     expect(result.divergence).toBeUndefined();
     expect(result.skippedSteps).toBe(epochs);
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(losses.filter((l) => !Number.isFinite(l)).length).toBe(epochs);
     expect(allFinite(result.weights)).toBe(true);
     // The weights moved: the finite steps were applied.
