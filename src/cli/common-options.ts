@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { BACKEND_NAMES } from "../index.js";
 import { integerAtLeast, integerBetween, nonEmpty, oneOf } from "./flags.js";
+import type { SplitName } from "./inspect-data.js";
 import { MAX_WORKERS } from "../semantics/check-train.js";
 
 /** Options several commands share, worded once. */
@@ -54,3 +55,26 @@ export const inspectSplitOption = (): Option =>
 
 export const inspectFileArgument =
   "the .vae model; it must describe the checkpoint's model (default: the checkpoint's spec.vae)";
+
+/** The flags every inspection command shares, as commander parsed them (already validated). */
+export interface InspectFlags {
+  checkpoint: string;
+  data?: string;
+  split?: SplitName;
+  seed: number;
+  out?: string;
+  model?: string;
+  backend?: string;
+}
+
+export function inspectFlags(o: Record<string, unknown>): InspectFlags {
+  return {
+    checkpoint: o.checkpoint as string,
+    data: o.data as string | undefined,
+    split: o.split as SplitName | undefined,
+    seed: (o.seed as number | undefined) ?? 0,
+    out: o.out as string | undefined,
+    model: o.model as string | undefined,
+    backend: o.backend as string | undefined,
+  };
+}

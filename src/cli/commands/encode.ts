@@ -10,6 +10,8 @@ import {
   inspectSplitOption,
   modelOption,
   seedOption,
+  inspectFlags,
+  type InspectFlags,
 } from "../common-options.js";
 import { csvText } from "../csv.js";
 import { integerAtLeast, nonEmpty } from "../flags.js";
@@ -17,15 +19,8 @@ import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import { shownPath, writeOutput } from "../output-file.js";
 
-export interface EncodeOptions {
-  checkpoint: string;
-  data?: string;
-  split?: SplitName;
+export interface EncodeOptions extends InspectFlags {
   rows?: number;
-  seed: number;
-  out?: string;
-  model?: string;
-  backend?: string;
 }
 
 export function registerEncode(program: Command, accept: Accept): void {
@@ -67,16 +62,7 @@ export function registerEncode(program: Command, accept: Accept): void {
       ]),
     )
     .action((file: string | undefined, o: Record<string, unknown>) => {
-      const options: EncodeOptions = {
-        checkpoint: o.checkpoint as string,
-        data: o.data as string | undefined,
-        split: o.split as SplitName | undefined,
-        rows: o.rows as number | undefined,
-        seed: (o.seed as number | undefined) ?? 0,
-        out: o.out as string | undefined,
-        model: o.model as string | undefined,
-        backend: o.backend as string | undefined,
-      };
+      const options: EncodeOptions = { ...inspectFlags(o), rows: o.rows as number | undefined };
       accept({ kind: "encode", file, options, run: (io) => runEncode(io, file, options) });
     });
 }

@@ -11,6 +11,8 @@ import {
   inspectSplitOption,
   modelOption,
   seedOption,
+  inspectFlags,
+  type InspectFlags,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
 import { integerBetween, nonEmpty } from "../flags.js";
@@ -25,15 +27,8 @@ import {
   writeOutput,
 } from "../output-file.js";
 
-export interface ReconstructOptions {
-  checkpoint: string;
-  data?: string;
-  split?: SplitName;
+export interface ReconstructOptions extends InspectFlags {
   count: number;
-  seed: number;
-  out?: string;
-  model?: string;
-  backend?: string;
 }
 
 export const DEFAULT_RECONSTRUCTIONS = 32;
@@ -82,16 +77,7 @@ export function registerReconstruct(program: Command, accept: Accept): void {
       ]),
     )
     .action((file: string | undefined, o: Record<string, unknown>) => {
-      const options: ReconstructOptions = {
-        checkpoint: o.checkpoint as string,
-        data: o.data as string | undefined,
-        split: o.split as SplitName | undefined,
-        count: o.count as number,
-        seed: (o.seed as number | undefined) ?? 0,
-        out: o.out as string | undefined,
-        model: o.model as string | undefined,
-        backend: o.backend as string | undefined,
-      };
+      const options: ReconstructOptions = { ...inspectFlags(o), count: o.count as number };
       accept({
         kind: "reconstruct",
         file,

@@ -9,6 +9,8 @@ import {
   inspectFileArgument,
   modelOption,
   seedOption,
+  inspectFlags,
+  type InspectFlags,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
 import { integerBetween, nonEmpty } from "../flags.js";
@@ -23,14 +25,9 @@ import {
   writeOutput,
 } from "../output-file.js";
 
-export interface SampleOptions {
-  checkpoint: string;
+export interface SampleOptions extends InspectFlags {
   count: number;
-  seed: number;
   mean: boolean;
-  out?: string;
-  model?: string;
-  backend?: string;
 }
 
 export const DEFAULT_SAMPLES = 64;
@@ -76,13 +73,9 @@ export function registerSample(program: Command, accept: Accept): void {
     )
     .action((file: string | undefined, o: Record<string, unknown>) => {
       const options: SampleOptions = {
-        checkpoint: o.checkpoint as string,
+        ...inspectFlags(o),
         count: o.count as number,
-        seed: (o.seed as number | undefined) ?? 0,
         mean: o.mean === true,
-        out: o.out as string | undefined,
-        model: o.model as string | undefined,
-        backend: o.backend as string | undefined,
       };
       accept({ kind: "sample", file, options, run: (io) => runSample(io, file, options) });
     });

@@ -21,6 +21,8 @@ import {
   inspectSplitOption,
   modelOption,
   seedOption,
+  inspectFlags,
+  type InspectFlags,
 } from "../common-options.js";
 import { csvText, sideBySide, valueColumns } from "../csv.js";
 import { integerAtLeast, integerBetween, nonEmpty } from "../flags.js";
@@ -28,16 +30,9 @@ import { loadInspectSplit, type SplitName } from "../inspect-data.js";
 import { reportDiagnostics, reportUsageError, type CliIO } from "../io.js";
 import { outputFormat, shownPath, withoutExtension, writeOutput } from "../output-file.js";
 
-export interface TraverseOptions {
-  checkpoint: string;
-  data?: string;
-  split?: SplitName;
+export interface TraverseOptions extends InspectFlags {
   steps: number;
   rows?: number;
-  seed: number;
-  out?: string;
-  model?: string;
-  backend?: string;
 }
 
 export const DEFAULT_STEPS = 9;
@@ -91,15 +86,9 @@ export function registerTraverse(program: Command, accept: Accept): void {
     )
     .action((file: string | undefined, o: Record<string, unknown>) => {
       const options: TraverseOptions = {
-        checkpoint: o.checkpoint as string,
-        data: o.data as string | undefined,
-        split: o.split as SplitName | undefined,
+        ...inspectFlags(o),
         steps: o.steps as number,
         rows: o.rows as number | undefined,
-        seed: (o.seed as number | undefined) ?? 0,
-        out: o.out as string | undefined,
-        model: o.model as string | undefined,
-        backend: o.backend as string | undefined,
       };
       accept({ kind: "traverse", file, options, run: (io) => runTraverse(io, file, options) });
     });
